@@ -1,0 +1,79 @@
+// One shared options object per platform, one call per output; prints raw/gzip/brotli sizes.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+
+const watchless = { logLevel: 'warning', legalComments: 'none' };
+
+const browser = {
+  ...watchless,
+  bundle: true,
+  minify: true,
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  platform: 'browser',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // The widget must never pull server code into a browser bundle.
+  external: [],
+};
+
+const node = {
+  ...watchless,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+};
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+
+const outputs = [];
+async function out(options) {
+  await build(options);
+  outputs.push(options.outfile ?? options.outdir);
+}
+
+// Script-tag bundle: defines window.ChatWidget.
+await out({ ...browser, entryPoints: ['src/widget/global.ts'], format: 'iife', outfile: 'dist/chat-widget.js' });
+// ESM for bundlers: dependencies stay as imports so the app's bundler dedupes preact.
+await out({
+  ...browser,
+  minify: false,
+  entryPoints: ['src/widget/index.ts'],
+  format: 'esm',
+  outfile: 'dist/index.js',
+  external: ['preact', 'preact/*', 'nanoevents', 'eventsource-parser'],
+});
+// Sign-in page helper: npm subpath and a standalone script for customers' sign-in pages.
+await out({ ...browser, minify: false, entryPoints: ['src/signin/index.ts'], format: 'esm', outfile: 'dist/signin.js' });
+await out({ ...browser, entryPoints: ['src/signin/standalone.ts'], format: 'iife', outfile: 'dist/quincer-signin.js' });
+// The config page served at GET /admin.
+await out({ ...browser, entryPoints: ['src/admin/main.tsx'], format: 'iife', outfile: 'dist/admin.js' });
+// Server: verifier subpath, backend entry, CLI.
+await out({ ...node, entryPoints: ['src/server/index.ts', 'src/server/main.ts'], outdir: 'dist/server' });
+await out({
+  ...node,
+  entryPoints: ['src/server/cli.ts'],
+  outfile: 'dist/server/cli.js',
+  banner: { js: '#!/usr/bin/env node' },
+});
+
+// Type declarations for the three public entry points.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+writeFileSync('dist/index.d.ts', "export * from './types/widget/index.js';\n");
+writeFileSync('dist/signin.d.ts', "export * from './types/signin/index.js';\n");
+mkdirSync('dist/server', { recursive: true });
+writeFileSync('dist/server/index.d.ts', "export * from '../types/server/index.js';\n");
+
+const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+for (const file of ['dist/chat-widget.js', 'dist/index.js', 'dist/quincer-signin.js', 'dist/admin.js']) {
+  const bytes = readFileSync(file);
+  console.log(
+    `${file.padEnd(24)} raw ${kb(bytes.length).padStart(10)}  gzip ${kb(gzipSync(bytes, { level: 9 }).length).padStart(9)}  brotli ${kb(brotliCompressSync(bytes).length).padStart(9)}`,
+  );
+}
