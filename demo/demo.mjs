@@ -1,0 +1,113 @@
+// startDemo(): the whole demo in one process — the reference backend, the customer site
+// on http://127.0.0.1:<port> and the sign-in site with the demo identity provider on
+// http://localhost:<port> (another host name, so another origin). `npm run demo` and the
+// browser end-to-end tests share it.
+import { mkdtemp, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import pino from 'pino';
+import { createDemoAdmin } from './admin.mjs';
+import { startCustomerSite } from './customer-site.mjs';
+import { createDemoIdentityProvider } from './idp.mjs';
+import { startSignInSite } from './signin-site.mjs';
+
+/** Bearer token's sub, decoded without verification: only for the demo's request record. */
+function bearerSub(authorization) {
+  const match = /^bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match) return null;
+  try {
+    const sub = decodeJwt(match[1]).sub;
+    return typeof sub === 'string' ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {import('./demo.d.mts').DemoOptions} [options]
+ * @returns {Promise<import('./demo.d.mts').Demo>}
+ */
+export async function startDemo(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const signInHost = options.signInHost ?? 'localhost';
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'quincer-demo-')));
+  await mkdir(dataDir, { recursive: true });
+
+  // The built package, as a customer would import it.
+  const { startServer } = await import('../dist/server/index.js');
+
+  const closers = [];
+  const close = async () => {
+    for (const closeOne of closers.splice(0).reverse()) await closeOne().catch(() => {});
+  };
+
+  try {
+    let signIn;
+    let site;
+    let backend;
+    const idp = await createDemoIdentityProvider({ issuer: () => signIn.origin, tokenTtlSeconds: options.tokenTtlSeconds });
+
+    signIn = await startSignInSite({ host, port: options.signInPort ?? 0, publicHost: signInHost, idp, customerOrigin: () => site.origin });
+    closers.push(signIn.close);
+
+    const jwksConfig = () => ({
+      mode: 'jwks',
+      jwksUrl: signIn.jwksUrl,
+      issuer: signIn.origin,
+      signInUrl: signIn.signInUrl,
+      claimMapping: null,
+      allowedOrigins: [site.origin],
+    });
+    const admin = createDemoAdmin({ backend: () => backend, idp, jwksConfig });
+
+    site = await startCustomerSite({ host, port: options.sitePort ?? 0, publicHost: host, idp, signInOrigin: () => signIn.origin, backend: () => backend, admin });
+    closers.push(site.close);
+
+    const requests = [];
+    backend = await startServer({
+      host,
+      port: options.backendPort ?? 0,
+      dataDir,
+      adminToken: options.adminToken,
+      seedConfig: jwksConfig(),
+      verifierDeps: { allowInsecureHttp: true, ...options.verifierDeps },
+      logger: options.logger ?? pino({ level: options.logLevel ?? 'info' }),
+      onRequest: ({ method, path, headers }) => {
+        const authorization = headers.get('authorization');
+        requests.push({
+          method,
+          path,
+          origin: headers.get('origin'),
+          authorization: authorization !== null,
+          sub: bearerSub(authorization),
+          at: Date.now(),
+        });
+      },
+    });
+    closers.push(backend.close);
+
+    // The seed applies only to an empty store; a kept data dir may hold other ports.
+    await admin.switchToJwks();
+
+    return {
+      siteUrl: site.url,
+      siteOrigin: site.origin,
+      signInUrl: signIn.signInUrl,
+      signInOrigin: signIn.origin,
+      jwksUrl: signIn.jwksUrl,
+      backendUrl: backend.url,
+      adminToken: backend.adminToken,
+      dataDir,
+      idp,
+      admin,
+      requests,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export { DEMO_PASSWORD, DEMO_USERS } from './idp.mjs';
