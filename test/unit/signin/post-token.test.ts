@@ -138,7 +138,7 @@ describe('postTokenToWidget', () => {
     expect(run({ window: win }).code).toBe('no-opener');
   });
 
-  it('reuses one message element and writes text, never HTML', () => {
+  it('reuses one message element and never renders the rejected token', () => {
     run({ window: signInWindow({ opener: null }) });
     run({ window: signInWindow({ opener: null }), token: '<img src=x onerror=alert(1)>' });
     const elements = document.querySelectorAll(`[${MESSAGE_ELEMENT_ATTRIBUTE}]`);
