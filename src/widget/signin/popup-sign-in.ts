@@ -51,29 +51,31 @@ interface Transaction {
 }
 
 export class PopupSignIn {
-  readonly #signInUrl: URL;
-  readonly #expectedOrigin: string;
-  readonly #timeoutMs: number;
-  readonly #window: Window | undefined;
-  #transaction: Transaction | null = null;
+  // TS-private rather than #private: the browser build targets es2020, where
+  // #fields are lowered to WeakMaps.
+  private readonly signInUrl: URL;
+  private readonly expectedOrigin: string;
+  private readonly timeoutMs: number;
+  private readonly targetWindow: Window | undefined;
+  private transaction: Transaction | null = null;
 
   constructor(options: PopupSignInOptions) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('PopupSignIn: pass an options object with a signInUrl.');
     }
-    this.#signInUrl = parseSignInUrl(options.signInUrl);
-    this.#expectedOrigin = this.#signInUrl.origin;
+    this.signInUrl = parseSignInUrl(options.signInUrl);
+    this.expectedOrigin = this.signInUrl.origin;
     const timeoutMs = options.timeoutMs ?? DEFAULT_POPUP_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
       throw new TypeError('PopupSignIn: timeoutMs must be a positive number of milliseconds.');
     }
-    this.#timeoutMs = timeoutMs;
-    this.#window = options.window;
+    this.timeoutMs = timeoutMs;
+    this.targetWindow = options.window;
   }
 
   /** True while a transaction is open (a popup is pending an outcome). */
   get isOpen(): boolean {
-    return this.#transaction !== null;
+    return this.transaction !== null;
   }
 
   /**
@@ -85,7 +87,7 @@ export class PopupSignIn {
    * so a click on "Sign in to continue" is never swallowed.
    */
   open(): Promise<PopupOutcome> | null {
-    const current = this.#transaction;
+    const current = this.transaction;
     if (current) {
       if (!isClosed(current.popup)) {
         focus(current.popup);
@@ -94,7 +96,7 @@ export class PopupSignIn {
       current.finish({ status: 'cancelled' });
     }
 
-    const win = this.#window ?? globalThis.window;
+    const win = this.targetWindow ?? globalThis.window;
     if (!win) {
       throw new TypeError('PopupSignIn.open() needs a browser window (or options.window).');
     }
@@ -102,24 +104,24 @@ export class PopupSignIn {
     let popup: Window | null;
     try {
       // No 'noopener': the sign-in page posts back through window.opener.
-      popup = win.open(this.#urlWithState(state), POPUP_TARGET, popupFeatures(win));
+      popup = win.open(this.urlWithState(state), POPUP_TARGET, popupFeatures(win));
     } catch {
       popup = null;
     }
     if (!popup) return null;
 
-    const transaction = this.#begin(win, popup, state);
-    this.#transaction = transaction;
+    const transaction = this.begin(win, popup, state);
+    this.transaction = transaction;
     return transaction.promise;
   }
 
   /** Ends any open transaction with 'aborted' and clears every timer and listener. */
   dispose(): void {
-    this.#transaction?.finish({ status: 'aborted' });
+    this.transaction?.finish({ status: 'aborted' });
   }
 
-  #urlWithState(state: string): string {
-    const url = new URL(this.#signInUrl.href);
+  urlWithState(state: string): string {
+    const url = new URL(this.signInUrl.href);
     if (url.searchParams.has(STATE_QUERY_PARAM)) {
       url.searchParams.set(STATE_QUERY_PARAM, state);
     } else {
@@ -131,7 +133,7 @@ export class PopupSignIn {
     return url.href;
   }
 
-  #begin(win: Window, popup: Window, state: string): Transaction {
+  begin(win: Window, popup: Window, state: string): Transaction {
     const disposers = new Set<() => void>();
     let done = false;
     let resolve!: (outcome: PopupOutcome) => void;
@@ -144,7 +146,7 @@ export class PopupSignIn {
       done = true;
       for (const dispose of disposers) dispose();
       disposers.clear();
-      if (this.#transaction === transaction) this.#transaction = null;
+      if (this.transaction === transaction) this.transaction = null;
       if (outcome.status !== 'cancelled') closePopup(popup);
       resolve(outcome);
     };
@@ -153,7 +155,7 @@ export class PopupSignIn {
     const onMessage = (event: MessageEvent): void => {
       let token: string | null;
       try {
-        token = acceptedToken(event, this.#expectedOrigin, popup, state);
+        token = acceptedToken(event, this.expectedOrigin, popup, state);
       } catch {
         // Same-window senders can pass objects with throwing getters; ignored like any other bad message.
         token = null;
@@ -171,7 +173,7 @@ export class PopupSignIn {
     }, POPUP_CLOSED_POLL_MS);
     disposers.add(() => clearInterval(poll));
 
-    const timeout = setTimeout(() => finish({ status: 'timeout' }), this.#timeoutMs);
+    const timeout = setTimeout(() => finish({ status: 'timeout' }), this.timeoutMs);
     disposers.add(() => clearTimeout(timeout));
 
     return transaction;
