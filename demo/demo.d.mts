@@ -59,8 +59,12 @@ export interface RecordedRequest {
   origin: string | null;
   /** An Authorization header was present. */
   authorization: boolean;
-  /** The bearer token's sub, decoded without verification; null without one. */
+  /** The bearer token's claims and header, decoded WITHOUT verification; null without one. */
   sub: string | null;
+  /** exp in seconds since the epoch. */
+  exp: number | null;
+  alg: string | null;
+  kid: string | null;
   at: number;
 }
 

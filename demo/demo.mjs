@@ -5,23 +5,38 @@
 import { mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import pino from 'pino';
 import { createDemoAdmin } from './admin.mjs';
 import { startCustomerSite } from './customer-site.mjs';
 import { createDemoIdentityProvider } from './idp.mjs';
 import { startSignInSite } from './signin-site.mjs';
 
-/** Bearer token's sub, decoded without verification: only for the demo's request record. */
-function bearerSub(authorization) {
+const NO_TOKEN = Object.freeze({ sub: null, exp: null, alg: null, kid: null });
+
+/**
+ * What the demo's request record keeps of a bearer token: sub, exp, alg and kid, decoded
+ * WITHOUT verification (for assertions and the console only; never the token itself).
+ */
+function describeBearer(authorization) {
   const match = /^bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match) return null;
-  try {
-    const sub = decodeJwt(match[1]).sub;
-    return typeof sub === 'string' ? sub : null;
-  } catch {
-    return null;
-  }
+  if (!match) return NO_TOKEN;
+  const read = (decode) => {
+    try {
+      return decode(match[1]);
+    } catch {
+      return {};
+    }
+  };
+  const payload = read(decodeJwt);
+  const header = read(decodeProtectedHeader);
+  const text = (value) => (typeof value === 'string' ? value : null);
+  return {
+    sub: text(payload.sub),
+    exp: typeof payload.exp === 'number' ? payload.exp : null,
+    alg: text(header.alg),
+    kid: text(header.kid),
+  };
 }
 
 /**
@@ -80,7 +95,7 @@ export async function startDemo(options = {}) {
           path,
           origin: headers.get('origin'),
           authorization: authorization !== null,
-          sub: bearerSub(authorization),
+          ...describeBearer(authorization),
           at: Date.now(),
         });
       },

@@ -7,8 +7,8 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 /** The demo visitors. Their subs match the accounts the reference backend knows. */
 export const DEMO_USERS = Object.freeze([
   Object.freeze({ username: 'alice', sub: 'alice', name: 'Alice Martin', email: 'alice@example.com', plan: 'pro' }),
-  Object.freeze({ username: 'bob', sub: 'bob', name: 'Bob Chen', email: 'bob@example.com', plan: 'free' }),
-  Object.freeze({ username: 'carol', sub: 'carol', name: 'Carol Diaz', email: 'carol@example.com', plan: 'team' }),
+  Object.freeze({ username: 'bob', sub: 'bob', name: 'Bob Chen', email: 'bob@example.com', plan: 'basic' }),
+  Object.freeze({ username: 'carol', sub: 'carol', name: 'Carol Diaz', email: 'carol@example.com', plan: 'free' }),
 ]);
 
 /** Every demo user signs in with this password; the demo says so on the page. */

@@ -27,8 +27,15 @@
         });
       })
       .then(function (body) {
-        say('Signed in as ' + body.user.name + '. Returning you to the chat…', false);
-        window.QuincerSignIn.completeSignIn({ token: body.token, allowedOrigins: [allowedOrigin] });
+        // Posts { type: 'quincer-identify', token, state } to window.opener with the
+        // shop's origin as the explicit target, echoes quincer_state, and closes this window.
+        var result = window.QuincerSignIn.postTokenToWidget({
+          token: body.token,
+          allowedOrigins: [allowedOrigin],
+          messageElement: status,
+        });
+        if (result.ok) say('Signed in as ' + body.user.name + '. Returning you to the chat…', false);
+        else status.className = 'error';
       })
       .catch(function (error) {
         say(error.message, true);
