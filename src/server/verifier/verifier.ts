@@ -1,0 +1,147 @@
+/**
+ * createVisitorVerifier: verifies visitor tokens in JWKS or HMAC mode on top of
+ * jose's jwtVerify. Header policy, key lookup, claim mapping and the verified-
+ * result cache are the only work added around jose, so first sight of a token
+ * costs about what jose costs, and a repeated token costs a hash and a lookup.
+ */
+import { jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { isCompactJws } from '../../protocol/jws.js';
+import { bearerToken } from './authorization.js';
+import { resolveConfig } from './config.js';
+import { resolveDeps } from './deps.js';
+import { failureFor, FAILURES, OWN_CODES, VerificationError, type Failure } from './failures.js';
+import { buildIdentity } from './identity.js';
+import { RemoteKeyStore } from './key-store.js';
+import { tokenDigest, VerifiedResultCache } from './result-cache.js';
+import type { KeyStatus, VerifierDeps, VerifyResult, VisitorSignInConfig, VisitorVerifier } from './types.js';
+
+/** Asymmetric algorithms only: a JWKS must never turn a public key into an HMAC secret. */
+export const JWKS_ALGORITHMS: readonly string[] = Object.freeze([
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+]);
+export const HMAC_ALGORITHMS: readonly string[] = Object.freeze(['HS256']);
+/** Seconds of clock skew accepted on exp and nbf. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Header parameters through which a token would name its own key; never trusted. */
+const EMBEDDED_KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
+
+type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey> | CryptoKey;
+
+function rejectEmbeddedKeys(header: JWSHeaderParameters): void {
+  for (const name of EMBEDDED_KEY_HEADERS) {
+    if (Object.hasOwn(header, name)) throw new VerificationError(OWN_CODES.embeddedKey, `"${name}" header parameters are not accepted`);
+  }
+}
+
+function hmacKeyResolver(secret: string): KeyResolver {
+  let key: Promise<CryptoKey> | null = null;
+  return (header) => {
+    rejectEmbeddedKeys(header);
+    key ??= crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    return key;
+  };
+}
+
+/**
+ * Creates a verifier for one Visitor sign-in config. Throws a TypeError naming
+ * the field for an invalid config or deps; an incomplete config (mode off, no
+ * JWKS URL, no secret) is valid and answers `config-incomplete`.
+ * Create a new verifier when the config changes: caches belong to one config.
+ */
+export function createVisitorVerifier(config: VisitorSignInConfig, deps: VerifierDeps = {}): VisitorVerifier {
+  const resolvedDeps = resolveDeps(deps);
+  const resolved = resolveConfig(config, resolvedDeps.allowInsecureHttp);
+  const { now, logger } = resolvedDeps;
+  const results = new VerifiedResultCache(resolvedDeps.resultCacheMaxEntries);
+
+  let incomplete: Failure | null = null;
+  if (resolved.mode === 'off') incomplete = FAILURES.modeOff;
+  else if (resolved.mode === 'jwks' && resolved.jwksUrl === null) incomplete = FAILURES.noJwksUrl;
+  else if (resolved.mode === 'hmac' && resolved.hmacSecret === null) incomplete = FAILURES.noHmacSecret;
+
+  const store =
+    resolved.mode === 'jwks' && resolved.jwksUrl !== null
+      ? new RemoteKeyStore(resolved.jwksUrl, resolvedDeps, () => results.clear())
+      : null;
+  const resolveKey: KeyResolver | null = store
+    ? (header, token) => {
+        rejectEmbeddedKeys(header);
+        return store.getKey(header, token);
+      }
+    : resolved.mode === 'hmac' && resolved.hmacSecret !== null
+      ? hmacKeyResolver(resolved.hmacSecret)
+      : null;
+
+  const baseOptions: JWTVerifyOptions = Object.freeze({
+    algorithms: [...(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS)],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['sub'],
+    ...(resolved.issuer !== null ? { issuer: resolved.issuer } : {}),
+    ...(resolved.audience !== null ? { audience: resolved.audience } : {}),
+  });
+
+  function refuse(failure: Failure): VerifyResult {
+    logger.warn({ event: 'visitor-token-refused', reason: failure.reason, detail: failure.detail }, 'visitor token refused');
+    return { ok: false, reason: failure.reason, message: failure.message };
+  }
+
+  async function verifyJwt(token: string, resolver: KeyResolver, options: JWTVerifyOptions): Promise<JWTPayload> {
+    try {
+      return (await jwtVerify(token, resolver, options)).payload;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+      // No kid and several candidate keys: jose hands us each candidate to try.
+      for await (const candidate of error as AsyncIterable<CryptoKey>) {
+        try {
+          return (await jwtVerify(token, candidate, options)).payload;
+        } catch (inner) {
+          if ((inner as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw inner;
+        }
+      }
+      throw error;
+    }
+  }
+
+  async function verifyToken(token: string): Promise<VerifyResult> {
+    if (incomplete !== null || resolveKey === null) return refuse(incomplete ?? FAILURES.modeOff);
+    if (!isCompactJws(token)) return refuse(FAILURES.notCompactJws);
+    const startedAt = now();
+    const digest = tokenDigest(token);
+    const generation = store?.generation ?? 0;
+    if (store === null || store.isFresh(startedAt)) {
+      const hit = results.get(digest, startedAt, generation);
+      if (hit) return hit;
+    }
+    try {
+      const payload = await verifyJwt(token, resolveKey, { ...baseOptions, currentDate: new Date(startedAt) });
+      if (typeof payload.sub !== 'string' || payload.sub === '') {
+        throw new VerificationError(OWN_CODES.invalidSubject, 'sub must be a non-empty string');
+      }
+      const result = Object.freeze({ ok: true as const, identity: buildIdentity(payload, payload.sub, resolved.claimMapping) });
+      const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : startedAt + resolvedDeps.resultCacheMaxAgeMs;
+      if (expiresAt > startedAt && (store?.generation ?? 0) === generation) results.set(digest, result, expiresAt, generation);
+      return result;
+    } catch (error) {
+      return refuse(failureFor(error));
+    }
+  }
+
+  async function verifyAuthorization(headerValue: string | null | undefined): Promise<VerifyResult> {
+    if (incomplete !== null) return refuse(incomplete);
+    const token = bearerToken(headerValue);
+    return typeof token === 'string' ? verifyToken(token) : refuse(token);
+  }
+
+  return Object.freeze({
+    mode: resolved.mode,
+    verifyAuthorization,
+    verifyToken,
+    async refreshKeys(): Promise<void> {
+      if (store) await store.refresh();
+    },
+    keyStatus(): KeyStatus {
+      const status = store?.status() ?? { kids: [], fetchedAt: null, lastFetchError: null };
+      return { mode: resolved.mode, jwksUrl: resolved.jwksUrl, ...status };
+    },
+  });
+}
