@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Logger } from 'pino';
+import { LIMITS, type ChatReply, type ChatResponse, type ChatStreamEvents } from '../../protocol/chat.js';
+import type { Assistant } from '../assistant.js';
+import { apiError } from '../http/errors.js';
+import { readJsonObject, unknownFields } from '../http/json-body.js';
+import type { SignInSettings } from '../sign-in-settings.js';
+import type { Conversation, Store } from '../store.js';
+
+const CHAT_FIELDS = ['conversationId', 'messageId', 'text'] as const;
+/** Client ids (messageId, conversationId): UUIDs in practice; any short base64url-safe string is accepted. */
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** Streamed answers are cut at word boundaries into pieces of about this many characters. */
+const DELTA_CHARS = 24;
+
+interface ChatRequestBody {
+  conversationId: string | null;
+  messageId: string;
+  text: string;
+}
+
+type TurnResult = { ok: true; response: ChatResponse } | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict'; message: string };
+
+const NOT_FOUND = {
+  ok: false,
+  status: 404,
+  code: 'conversation-not-found',
+  message: 'This conversation does not exist or belongs to another visitor; start a new conversation (conversationId null).',
+} as const;
+const ID_CONFLICT = {
+  ok: false,
+  status: 409,
+  code: 'message-id-conflict',
+  message: 'This messageId is already used by another message; send a new messageId for a new message.',
+} as const;
+
+/** A conversation owned by a signed-in visitor is reachable only with a verified token for the same sub. */
+export function canAccess(conversation: Conversation, sub: string | null): boolean {
+  return conversation.ownerSub === null || conversation.ownerSub === sub;
+}
+
+export function chatRoutes(deps: { store: Store; settings: SignInSettings; assistant: Assistant; logger: Logger }): Hono {
+  const { store, settings, assistant } = deps;
+  const routes = new Hono();
+
+  routes.post('/', async (c) => {
+    const parsed = await readJsonObject(c);
+    if (!parsed.ok) return parsed.response;
+    const checked = checkChatRequest(parsed.value);
+    if (!checked.ok) return apiError(c, 400, 'invalid-request', checked.message, checked.fields);
+    const request = checked.value;
+
+    // Every request is verified; the verifier's result cache makes a repeated token cheap.
+    const verification = await settings.verifier().verifyAuthorization(c.req.header('authorization'));
+    const sub = verification.ok ? verification.identity.userId : null;
+
+    // One synchronous transaction: no other request interleaves between the
+    // idempotency lookup, the tool run and storing the reply.
+    const result = store.transaction((): TurnResult => {
+      let conversation: Conversation | null;
+      const earlier = store.findTurn(request.messageId);
+      if (earlier) {
+        if (request.conversationId !== null && request.conversationId !== earlier.conversationId) return ID_CONFLICT;
+        conversation = store.getConversation(earlier.conversationId);
+        if (!conversation || !canAccess(conversation, sub)) {
+          return request.conversationId === null ? ID_CONFLICT : NOT_FOUND;
+        }
+        if (earlier.text !== request.text) return ID_CONFLICT;
+      } else {
+        if (store.messageIdTaken(request.messageId)) return ID_CONFLICT;
+        if (request.conversationId !== null) {
+          conversation = store.getConversation(request.conversationId);
+          if (!conversation || !canAccess(conversation, sub)) return NOT_FOUND;
+        } else {
+          conversation = store.createConversation(sub);
+        }
+        store.addVisitorMessage(conversation.id, request.messageId, request.text);
+      }
+      // The first verified write claims an anonymous conversation for its visitor.
+      if (sub !== null && conversation.ownerSub === null) store.claimConversation(conversation.id, sub);
+
+      const response = (reply: ChatReply): TurnResult => ({
+        ok: true,
+        response: { conversationId: conversation.id, messageId: request.messageId, reply },
+      });
+      if (earlier?.reply) {
+        const stored = earlier.reply;
+        return response({ type: 'answer', id: stored.id, text: stored.text, ...(stored.tool ? { tool: stored.tool } : {}) });
+      }
+      const outcome = assistant.respond(request.text, verification, { ledger: store });
+      if (outcome.kind === 'refusal') {
+        // Refusals are not stored: re-sending the same messageId after sign-in runs the gate again.
+        const { kind: _kind, ...refusal } = outcome;
+        return response({ type: 'refusal', id: randomUUID(), ...refusal });
+      }
+      const answer = { id: randomUUID(), text: outcome.text, tool: outcome.tool ?? null };
+      store.addReply(conversation.id, request.messageId, answer);
+      return response({ type: 'answer', id: answer.id, text: answer.text, ...(outcome.tool ? { tool: outcome.tool } : {}) });
+    });
+
+    c.header('Cache-Control', 'no-store');
+    if (!result.ok) return apiError(c, result.status, result.code, result.message);
+    if (!wantsEventStream(c.req.header('accept'))) return c.json(result.response);
+
+    const { response } = result;
+    return streamSSE(c, async (stream) => {
+      const send = <K extends keyof ChatStreamEvents>(event: K, data: ChatStreamEvents[K]) =>
+        stream.writeSSE({ event, data: JSON.stringify(data) });
+      await send('start', { conversationId: response.conversationId, messageId: response.messageId, replyId: response.reply.id });
+      if (response.reply.type === 'answer') {
+        for (const piece of chunkText(response.reply.text, DELTA_CHARS)) await send('delta', { text: piece });
+      }
+      await send('end', response);
+    });
+  });
+
+  return routes;
+}
+
+function wantsEventStream(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
+}
+
+type Checked = { ok: true; value: ChatRequestBody } | { ok: false; message: string; fields: Record<string, string> };
+
+function checkChatRequest(body: Record<string, unknown>): Checked {
+  const fields = unknownFields(body, CHAT_FIELDS);
+  const { conversationId, messageId, text } = body;
+  if (conversationId !== undefined && conversationId !== null && (typeof conversationId !== 'string' || !CLIENT_ID.test(conversationId))) {
+    fields.conversationId = 'conversationId must be null (a new conversation) or the id a previous reply returned.';
+  }
+  if (typeof messageId !== 'string' || !CLIENT_ID.test(messageId)) {
+    fields.messageId = 'messageId must be a client-generated id (a UUID) of 1–128 letters, digits, "-" or "_".';
+  }
+  if (typeof text !== 'string' || text.trim() === '') {
+    fields.text = 'text must be a non-empty string.';
+  } else if (text.length > LIMITS.maxMessageChars) {
+    fields.text = `text is longer than ${LIMITS.maxMessageChars} characters; send a shorter message.`;
+  }
+  if (Object.keys(fields).length > 0) {
+    return { ok: false, message: `The chat request is invalid: ${Object.values(fields).join(' ')}`, fields };
+  }
+  return {
+    ok: true,
+    value: { conversationId: (conversationId as string | null | undefined) ?? null, messageId: messageId as string, text: text as string },
+  };
+}
+
+/** Splits text at word boundaries into pieces of at least `size` characters; joined, they are the text exactly. */
+export function chunkText(text: string, size: number): string[] {
+  const words = text.split(/(?<=\s)(?=\S)/);
+  const pieces: string[] = [];
+  let piece = '';
+  for (const word of words) {
+    piece += word;
+    if (piece.length >= size) {
+      pieces.push(piece);
+      piece = '';
+    }
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+}

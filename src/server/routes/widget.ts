@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { HistoryResponse, WidgetConfigResponse } from '../../protocol/chat.js';
+import { apiError } from '../http/errors.js';
+import type { SignInSettings } from '../sign-in-settings.js';
+import type { Store } from '../store.js';
+import { canAccess } from './chat.js';
+
+/** GET /v1/widget-config: the public part of the config, never a secret. */
+export function widgetConfigRoutes(deps: { settings: SignInSettings }): Hono {
+  const routes = new Hono();
+  routes.get('/', (c) => {
+    const body: WidgetConfigResponse = { signInUrl: deps.settings.current().signInUrl ?? null };
+    c.header('Cache-Control', 'no-cache');
+    return c.json(body);
+  });
+  return routes;
+}
+
+/** GET /v1/conversations/:id/messages: the history, under the same ownership rule as /v1/chat. */
+export function conversationRoutes(deps: { store: Store; settings: SignInSettings }): Hono {
+  const routes = new Hono();
+  routes.get('/:id/messages', async (c) => {
+    const verification = await deps.settings.verifier().verifyAuthorization(c.req.header('authorization'));
+    const sub = verification.ok ? verification.identity.userId : null;
+    const id = c.req.param('id');
+    const conversation = deps.store.getConversation(id);
+    c.header('Cache-Control', 'no-store');
+    if (!conversation || !canAccess(conversation, sub)) {
+      return apiError(
+        c,
+        404,
+        'conversation-not-found',
+        'This conversation does not exist or belongs to another visitor; sign in as its owner or start a new conversation.',
+      );
+    }
+    const body: HistoryResponse = { conversationId: conversation.id, messages: deps.store.history(conversation.id) };
+    return c.json(body);
+  });
+  return routes;
+}

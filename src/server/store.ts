@@ -1,0 +1,216 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryMessage } from '../protocol/chat.js';
+
+/** The SQLite file inside the data folder. */
+export const DATABASE_FILE = 'quincer.sqlite';
+/** How many messages one history read returns at most (the newest ones). */
+export const MAX_HISTORY_MESSAGES = 500;
+
+const SCHEMA_VERSION = 1;
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS visitor_sign_in (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  config_json TEXT NOT NULL,
+  hmac_secret_sealed BLOB,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversations (
+  id TEXT PRIMARY KEY,
+  owner_sub TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL REFERENCES conversations(id),
+  role TEXT NOT NULL CHECK (role IN ('visitor', 'assistant')),
+  text TEXT NOT NULL,
+  tool TEXT,
+  reply_to TEXT UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, seq);
+CREATE TABLE IF NOT EXISTS subscription_cancellations (
+  sub TEXT PRIMARY KEY,
+  cancelled_at TEXT NOT NULL
+);
+`;
+
+export interface StoredSignInConfig {
+  /** The config without the HMAC secret, as validated JSON. */
+  config: Record<string, unknown>;
+  /** The HMAC secret sealed by the SecretBox, or null when none is set. */
+  hmacSecretSealed: Buffer | null;
+}
+
+export interface Conversation {
+  id: string;
+  /** `sub` of the signed-in visitor who started or claimed it; null while anonymous. */
+  ownerSub: string | null;
+}
+
+export interface StoredTurn {
+  conversationId: string;
+  messageId: string;
+  text: string;
+  /** The stored answer; null when the turn was refused (refusals are not stored). */
+  reply: { id: string; text: string; tool: string | null } | null;
+}
+
+export interface Store {
+  readonly path: string;
+  loadSignInConfig(): StoredSignInConfig | null;
+  saveSignInConfig(value: StoredSignInConfig): void;
+  getConversation(id: string): Conversation | null;
+  createConversation(ownerSub: string | null): Conversation;
+  claimConversation(id: string, sub: string): void;
+  /** The turn a visitor message id belongs to, in any conversation. */
+  findTurn(messageId: string): StoredTurn | null;
+  /** True when any stored message (visitor or assistant) already uses this id. */
+  messageIdTaken(id: string): boolean;
+  addVisitorMessage(conversationId: string, messageId: string, text: string): void;
+  addReply(conversationId: string, replyTo: string, reply: { id: string; text: string; tool: string | null }): void;
+  history(conversationId: string): HistoryMessage[];
+  subscriptionCancelledAt(sub: string): string | null;
+  cancelSubscription(sub: string): string;
+  /** Runs fn in one write transaction (better-sqlite3 transactions are synchronous). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, DATABASE_FILE);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Overwrite deleted content, so a replaced config leaves nothing behind in free pages.
+  db.pragma('secure_delete = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`${path} was written by a newer version of Quincer (schema ${version}); upgrade this package.`);
+  }
+  db.exec(SCHEMA);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+
+  const now = () => new Date().toISOString();
+  const statements = {
+    loadConfig: db.prepare<[], { config_json: string; hmac_secret_sealed: Buffer | null }>(
+      'SELECT config_json, hmac_secret_sealed FROM visitor_sign_in WHERE id = 1',
+    ),
+    saveConfig: db.prepare<[string, Buffer | null, string]>(
+      `INSERT INTO visitor_sign_in (id, config_json, hmac_secret_sealed, updated_at) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET config_json = excluded.config_json,
+         hmac_secret_sealed = excluded.hmac_secret_sealed, updated_at = excluded.updated_at`,
+    ),
+    getConversation: db.prepare<[string], { id: string; owner_sub: string | null }>(
+      'SELECT id, owner_sub FROM conversations WHERE id = ?',
+    ),
+    createConversation: db.prepare<[string, string | null, string]>(
+      'INSERT INTO conversations (id, owner_sub, created_at) VALUES (?, ?, ?)',
+    ),
+    claimConversation: db.prepare<[string, string]>(
+      'UPDATE conversations SET owner_sub = ? WHERE id = ? AND owner_sub IS NULL',
+    ),
+    findTurn: db.prepare<
+      [string],
+      {
+        conversation_id: string;
+        id: string;
+        text: string;
+        reply_id: string | null;
+        reply_text: string | null;
+        reply_tool: string | null;
+      }
+    >(
+      `SELECT v.conversation_id, v.id, v.text, a.id AS reply_id, a.text AS reply_text, a.tool AS reply_tool
+       FROM messages v LEFT JOIN messages a ON a.reply_to = v.id
+       WHERE v.id = ? AND v.role = 'visitor'`,
+    ),
+    messageIdTaken: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM messages WHERE id = ?'),
+    addMessage: db.prepare<[string, string, string, string, string | null, string | null, string]>(
+      `INSERT INTO messages (id, conversation_id, role, text, tool, reply_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    history: db.prepare<[string, number], { id: string; role: 'visitor' | 'assistant'; text: string; tool: string | null; created_at: string }>(
+      `SELECT id, role, text, tool, created_at FROM (
+         SELECT seq, id, role, text, tool, created_at FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?
+       ) ORDER BY seq ASC`,
+    ),
+    cancelledAt: db.prepare<[string], { cancelled_at: string }>(
+      'SELECT cancelled_at FROM subscription_cancellations WHERE sub = ?',
+    ),
+    cancel: db.prepare<[string, string]>(
+      'INSERT INTO subscription_cancellations (sub, cancelled_at) VALUES (?, ?) ON CONFLICT (sub) DO NOTHING',
+    ),
+  };
+
+  const store: Store = {
+    path,
+    loadSignInConfig() {
+      const row = statements.loadConfig.get();
+      if (!row) return null;
+      return { config: JSON.parse(row.config_json) as Record<string, unknown>, hmacSecretSealed: row.hmac_secret_sealed };
+    },
+    saveSignInConfig(value) {
+      if ('hmacSecret' in value.config) throw new TypeError('saveSignInConfig: seal the HMAC secret; never store it in config');
+      statements.saveConfig.run(JSON.stringify(value.config), value.hmacSecretSealed, now());
+    },
+    getConversation(id) {
+      const row = statements.getConversation.get(id);
+      return row ? { id: row.id, ownerSub: row.owner_sub } : null;
+    },
+    createConversation(ownerSub) {
+      const conversation = { id: randomUUID(), ownerSub };
+      statements.createConversation.run(conversation.id, ownerSub, now());
+      return conversation;
+    },
+    claimConversation(id, sub) {
+      statements.claimConversation.run(sub, id);
+    },
+    findTurn(messageId) {
+      const row = statements.findTurn.get(messageId);
+      if (!row) return null;
+      return {
+        conversationId: row.conversation_id,
+        messageId: row.id,
+        text: row.text,
+        reply: row.reply_id === null ? null : { id: row.reply_id, text: row.reply_text ?? '', tool: row.reply_tool },
+      };
+    },
+    messageIdTaken(id) {
+      return statements.messageIdTaken.get(id) !== undefined;
+    },
+    addVisitorMessage(conversationId, messageId, text) {
+      statements.addMessage.run(messageId, conversationId, 'visitor', text, null, null, now());
+    },
+    addReply(conversationId, replyTo, reply) {
+      statements.addMessage.run(reply.id, conversationId, 'assistant', reply.text, reply.tool, replyTo, now());
+    },
+    history(conversationId) {
+      return statements.history.all(conversationId, MAX_HISTORY_MESSAGES).map((row) => {
+        const message: HistoryMessage = { id: row.id, role: row.role, text: row.text, createdAt: row.created_at };
+        if (row.tool !== null) message.tool = row.tool;
+        return message;
+      });
+    },
+    subscriptionCancelledAt(sub) {
+      return statements.cancelledAt.get(sub)?.cancelled_at ?? null;
+    },
+    cancelSubscription(sub) {
+      statements.cancel.run(sub, now());
+      return statements.cancelledAt.get(sub)!.cancelled_at;
+    },
+    transaction(fn) {
+      return db.transaction(fn).immediate();
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+  return store;
+}
