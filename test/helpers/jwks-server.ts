@@ -62,6 +62,7 @@ export interface SigningKey {
 }
 
 export interface SignOptions {
+  /** Default: the first of the server's algs (RS256 by default). */
   alg?: JwksAlg;
   /** Overrides the kid in the header (default: the current key's kid); `null` omits it. */
   kid?: string | null;
@@ -253,7 +254,7 @@ export async function startJwksServer(options: JwksServerOptions = {}): Promise<
     },
     jwks,
     async sign(claims, signOptions = {}) {
-      const alg = signOptions.alg ?? signOptions.key?.alg ?? 'RS256';
+      const alg = signOptions.alg ?? signOptions.key?.alg ?? algs[0] ?? 'RS256';
       const key = signOptions.key ?? current.get(alg);
       if (!key) throw new Error(`startJwksServer was not asked to generate an ${alg} key (options.algs).`);
       const nowSeconds = Math.floor((signOptions.now ?? Date.now()) / 1000);
