@@ -39,11 +39,14 @@ async function out(options) {
 }
 
 // Script-tag bundle: defines window.ChatWidget.
-await out({ ...browser, entryPoints: ['src/widget/global.ts'], format: 'iife', outfile: 'dist/chat-widget.js' });
+// Its targets all support class private fields natively: lowering them to WeakMaps costs ~1 KB gzip.
+const widgetTarget = ['chrome100', 'firefox100', 'safari15'];
+await out({ ...browser, target: widgetTarget, entryPoints: ['src/widget/global.ts'], format: 'iife', outfile: 'dist/chat-widget.js' });
 // ESM for bundlers: dependencies stay as imports so the app's bundler dedupes preact.
 await out({
   ...browser,
   minify: false,
+  target: widgetTarget,
   entryPoints: ['src/widget/index.ts'],
   format: 'esm',
   outfile: 'dist/index.js',

@@ -1,0 +1,213 @@
+/**
+ * The widget's options, resolved once into a readonly, fully-defaulted object
+ * (STYLE §5). A wrong option throws a TypeError naming the option.
+ */
+import type { RefusalReason } from '../protocol/reasons.js';
+import { DEFAULT_STRINGS, type WidgetStrings } from './strings.js';
+
+export type Persist = 'memory' | 'session';
+export type Position = 'bottom-right' | 'bottom-left';
+export type ColorScheme = 'auto' | 'light' | 'dark';
+
+export interface WidgetTheme {
+  /** 'auto' follows prefers-color-scheme. Default 'auto'. */
+  colorScheme?: ColorScheme;
+  /** Accent colour (launcher, visitor bubbles, buttons), any CSS colour. */
+  accent?: string;
+  /** Text colour on the accent. */
+  accentText?: string;
+  /** Corner radius of the panel, any CSS length. */
+  radius?: string;
+  fontFamily?: string;
+  /** z-index of the launcher and panel. Default 2147483000. */
+  zIndex?: number;
+}
+
+export interface WidgetStringsInput extends Partial<Omit<WidgetStrings, 'reasons'>> {
+  reasons?: Partial<Record<RefusalReason, string>>;
+}
+
+export interface ChatWidgetOptions {
+  /** Base URL of the chat backend, absolute http(s). Required. */
+  apiUrl: string;
+  /** The customer's Sign-in URL; default: the backend's GET /v1/widget-config. */
+  signInUrl?: string | null;
+  /** Where the token lives: 'memory' (default) or 'session' (sessionStorage). */
+  persist?: Persist;
+  /** Element (or CSS selector) the widget is appended to. Default document.body. */
+  container?: Element | string;
+  theme?: WidgetTheme;
+  strings?: WidgetStringsInput;
+  /** Corner of the launcher. Default 'bottom-right'. */
+  position?: Position;
+  /** Overall time limit of a popup sign-in, in ms. Default 120000. */
+  signInTimeoutMs?: number;
+  /** Stream replies over SSE as they are written. Default true. */
+  stream?: boolean;
+  /** Open the panel on start. Default false. */
+  open?: boolean;
+  /** Open the sign-in popup by itself when the visitor's send still grants user activation. Default true. */
+  autoSignIn?: boolean;
+  /** The fetch used for every request; default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface ResolvedTheme {
+  readonly colorScheme: ColorScheme;
+  readonly accent: string | null;
+  readonly accentText: string | null;
+  readonly radius: string | null;
+  readonly fontFamily: string | null;
+  readonly zIndex: number;
+}
+
+export interface ResolvedOptions {
+  readonly apiUrl: string;
+  readonly signInUrl: string | null;
+  readonly persist: Persist;
+  readonly container: Element | null;
+  readonly theme: ResolvedTheme;
+  readonly strings: Readonly<WidgetStrings>;
+  readonly position: Position;
+  readonly signInTimeoutMs: number;
+  readonly stream: boolean;
+  readonly open: boolean;
+  readonly autoSignIn: boolean;
+  readonly fetch: typeof fetch;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'apiUrl', 'signInUrl', 'persist', 'container', 'theme', 'strings', 'position',
+  'signInTimeoutMs', 'stream', 'open', 'autoSignIn', 'fetch',
+]);
+const MAX_TIMEOUT_MS = 2_147_483_647;
+export const DEFAULT_SIGN_IN_TIMEOUT_MS = 120_000;
+const DEFAULT_Z_INDEX = 2_147_483_000;
+
+function fail(option: string, expected: string): never {
+  throw new TypeError(`ChatWidget option "${option}" ${expected}.`);
+}
+
+function httpUrl(option: string, value: unknown): string {
+  let url: URL | null = null;
+  try {
+    url = typeof value === 'string' ? new URL(value) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    fail(option, 'must be an absolute http(s) URL, e.g. "https://chat.example.com"');
+  }
+  return url.href;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) fail(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  return value as T;
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'must be true or false');
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function resolveContainer(value: unknown): Element | null {
+  if (value === undefined) return null;
+  if (typeof value === 'string') {
+    const found = typeof document === 'undefined' ? null : document.querySelector(value);
+    if (!found) fail('container', `is the selector "${value}", which matches no element`);
+    return found;
+  }
+  if (typeof Element !== 'undefined' && value instanceof Element) return value;
+  return fail('container', 'must be an Element or a CSS selector string');
+}
+
+function themeString(name: string, value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
+    fail(`theme.${name}`, 'must be a non-empty CSS value string');
+  }
+  return value;
+}
+
+function resolveTheme(value: unknown): ResolvedTheme {
+  if (value === undefined) value = {};
+  if (!isRecord(value)) fail('theme', 'must be an object');
+  for (const key of Object.keys(value)) {
+    if (!['colorScheme', 'accent', 'accentText', 'radius', 'fontFamily', 'zIndex'].includes(key)) {
+      fail(`theme.${key}`, 'is not a theme option');
+    }
+  }
+  const zIndex = value['zIndex'];
+  if (zIndex !== undefined && (typeof zIndex !== 'number' || !Number.isInteger(zIndex))) {
+    fail('theme.zIndex', 'must be an integer');
+  }
+  return Object.freeze({
+    colorScheme: oneOf('theme.colorScheme', value['colorScheme'], ['auto', 'light', 'dark'] as const, 'auto'),
+    accent: themeString('accent', value['accent']),
+    accentText: themeString('accentText', value['accentText']),
+    radius: themeString('radius', value['radius']),
+    fontFamily: themeString('fontFamily', value['fontFamily']),
+    zIndex: (zIndex as number | undefined) ?? DEFAULT_Z_INDEX,
+  });
+}
+
+function resolveStrings(value: unknown): Readonly<WidgetStrings> {
+  if (value === undefined) return DEFAULT_STRINGS;
+  if (!isRecord(value)) fail('strings', 'must be an object of strings');
+  const strings: Record<string, unknown> = { ...DEFAULT_STRINGS, reasons: { ...DEFAULT_STRINGS.reasons } };
+  for (const [key, text] of Object.entries(value)) {
+    if (key === 'reasons') {
+      if (!isRecord(text)) fail('strings.reasons', 'must be an object of strings');
+      const reasons = strings['reasons'] as Record<string, string>;
+      for (const [reason, reasonText] of Object.entries(text)) {
+        if (!Object.prototype.hasOwnProperty.call(DEFAULT_STRINGS.reasons, reason)) fail(`strings.reasons.${reason}`, 'is not a refusal reason');
+        if (typeof reasonText !== 'string') fail(`strings.reasons.${reason}`, 'must be a string');
+        reasons[reason] = reasonText;
+      }
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(DEFAULT_STRINGS, key)) fail(`strings.${key}`, 'is not a widget string');
+      if (typeof text !== 'string') fail(`strings.${key}`, 'must be a string');
+      strings[key] = text;
+    }
+  }
+  return Object.freeze(strings as unknown as WidgetStrings);
+}
+
+export function resolveOptions(input: unknown): ResolvedOptions {
+  if (!isRecord(input)) throw new TypeError('ChatWidget options must be an object with at least { apiUrl }.');
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_OPTIONS.has(key)) fail(key, 'is not a ChatWidget option');
+  }
+  if (input['apiUrl'] === undefined) fail('apiUrl', 'is required: the URL of your chat backend');
+  const apiUrl = httpUrl('apiUrl', input['apiUrl']).replace(/\/+$/, '');
+  const signInUrl = input['signInUrl'] == null ? null : httpUrl('signInUrl', input['signInUrl']);
+  const timeout = input['signInTimeoutMs'] ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MS) {
+    fail('signInTimeoutMs', 'must be a positive number of milliseconds');
+  }
+  const fetchOption = input['fetch'];
+  if (fetchOption !== undefined && typeof fetchOption !== 'function') fail('fetch', 'must be a function');
+  const fetchImpl = (fetchOption as typeof fetch | undefined) ?? globalThis.fetch?.bind(globalThis);
+  if (typeof fetchImpl !== 'function') fail('fetch', 'is required where the browser has no fetch');
+  return Object.freeze({
+    apiUrl,
+    signInUrl,
+    persist: oneOf('persist', input['persist'], ['memory', 'session'] as const, 'memory'),
+    container: resolveContainer(input['container']),
+    theme: resolveTheme(input['theme']),
+    strings: resolveStrings(input['strings']),
+    position: oneOf('position', input['position'], ['bottom-right', 'bottom-left'] as const, 'bottom-right'),
+    signInTimeoutMs: timeout,
+    stream: bool('stream', input['stream'], true),
+    open: bool('open', input['open'], false),
+    autoSignIn: bool('autoSignIn', input['autoSignIn'], true),
+    fetch: fetchImpl,
+  });
+}

@@ -1,0 +1,60 @@
+import type { RefusalReason } from '../protocol/reasons.js';
+
+/** Every visible (and screen-reader) string of the widget; each one overridable via `strings`. */
+export interface WidgetStrings {
+  title: string;
+  launcherOpen: string;
+  launcherClose: string;
+  close: string;
+  inputLabel: string;
+  placeholder: string;
+  send: string;
+  empty: string;
+  you: string;
+  assistant: string;
+  typing: string;
+  retry: string;
+  sendFailed: string;
+  signIn: string;
+  signInPending: string;
+  signInComplete: string;
+  signInCancelled: string;
+  signInTimeout: string;
+  signInUnavailable: string;
+  refreshFailed: string;
+  /** What each refusal reason means for the visitor, in plain words. */
+  reasons: Record<RefusalReason, string>;
+}
+
+export const DEFAULT_STRINGS: WidgetStrings = {
+  title: 'Chat with us',
+  launcherOpen: 'Open chat',
+  launcherClose: 'Close chat',
+  close: 'Close',
+  inputLabel: 'Your message',
+  placeholder: 'Type a message…',
+  send: 'Send',
+  empty: 'Ask us anything.',
+  you: 'You',
+  assistant: 'Assistant',
+  typing: 'Assistant is typing…',
+  retry: 'Retry',
+  sendFailed: 'Not sent: the connection failed. Check your connection and retry.',
+  signIn: 'Sign in to continue',
+  signInPending: 'Finish signing in in the window that opened.',
+  signInComplete: 'You are signed in. Sending your message again…',
+  signInCancelled: 'Sign-in was cancelled, so your message was not answered. Sign in to continue when you are ready.',
+  signInTimeout: 'Sign-in took too long. Try again with Sign in to continue.',
+  signInUnavailable: 'Sign in on this site first, then ask again.',
+  refreshFailed: 'Your sign-in could not be renewed.',
+  reasons: {
+    'missing-token': 'You need to be signed in for this.',
+    expired: 'Your sign-in has expired. Please sign in again.',
+    'bad-signature': 'We could not confirm your sign-in. Please sign in again.',
+    'malformed-token': 'We could not read your sign-in. Please sign out and sign in again on this site.',
+    'bad-claim': 'Your account cannot be used for this here. Please contact the site owner.',
+    'missing-claim': 'Your account is missing details this needs. Please contact the site owner.',
+    'config-incomplete': 'Sign-in is not set up on this site yet, so this cannot be done here. Please contact the site owner.',
+    'jwks-fetch-failed': 'We cannot check sign-ins right now. Please try again in a few minutes.',
+  },
+};

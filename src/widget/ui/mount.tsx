@@ -1,0 +1,52 @@
+/**
+ * Mounts the UI in a shadow root on a host element of its own, styled by a
+ * constructable stylesheet (adoptedStyleSheets): host CSS cannot reach in,
+ * ours cannot leak out, and a strict CSP without 'unsafe-inline' is fine.
+ */
+import { render } from 'preact';
+import type { ResolvedOptions } from '../options.js';
+import type { Store } from '../state.js';
+import type { UiActions } from './actions.js';
+import { App } from './app.js';
+import { CSS } from './styles.js';
+
+export const HOST_ATTRIBUTE = 'data-quincer-chat-widget';
+
+export interface Mounted {
+  readonly host: HTMLElement;
+  readonly shadow: ShadowRoot;
+  unmount(): void;
+}
+
+function themeProperties(options: ResolvedOptions): Array<[string, string]> {
+  const { theme } = options;
+  const properties: Array<[string, string | null]> = [
+    ['--qcw-accent', theme.accent],
+    ['--qcw-accent-text', theme.accentText],
+    ['--qcw-radius', theme.radius],
+    ['--qcw-font-family', theme.fontFamily],
+    ['--z', String(theme.zIndex)],
+  ];
+  return properties.filter((entry): entry is [string, string] => entry[1] !== null);
+}
+
+export function mountUi(options: ResolvedOptions, store: Store, actions: UiActions): Mounted {
+  const host = document.createElement('div');
+  host.setAttribute(HOST_ATTRIBUTE, '');
+  // CSSOM, not a style attribute: allowed under style-src without 'unsafe-inline'.
+  for (const [name, value] of themeProperties(options)) host.style.setProperty(name, value);
+  const shadow = host.attachShadow({ mode: 'open' });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  shadow.adoptedStyleSheets = [sheet];
+  (options.container ?? document.body).appendChild(host);
+  render(<App store={store} options={options} actions={actions} />, shadow);
+  return {
+    host,
+    shadow,
+    unmount() {
+      render(null, shadow);
+      host.remove();
+    },
+  };
+}

@@ -1,0 +1,387 @@
+/**
+ * The ChatWidget core shared by both entry points: options, token, transport,
+ * conversation, sign-in on refusal, events, and one dispose path.
+ */
+import { createNanoEvents, type Emitter } from 'nanoevents';
+import { LIMITS, type AnswerReply, type RefusalReply } from '../protocol/chat.js';
+import { isCurableBySignIn } from '../protocol/reasons.js';
+import { Auth, type IdentifyInput } from './auth.js';
+import { WidgetError } from './errors.js';
+import type { WidgetEvents, WidgetEventName } from './events.js';
+import { resolveOptions, type ChatWidgetOptions, type ResolvedOptions } from './options.js';
+import { hasTransientUserActivation, PopupSignIn, type PopupOutcome } from './signin/popup-sign-in.js';
+import { createStateStore, type StateStore } from './storage.js';
+import { Store } from './state.js';
+import { Transport } from './transport.js';
+import type { UiActions } from './ui/actions.js';
+import { mountUi, type Mounted } from './ui/mount.js';
+
+/** What send() resolves to: a runtime outcome, never a throw. */
+export type SendResult =
+  | { status: 'answered'; messageId: string; reply: AnswerReply }
+  | { status: 'refused'; messageId: string; reply: RefusalReply }
+  /** Not answered (network failure or a backend error); the conversation offers Retry. */
+  | { status: 'failed'; messageId: string; code: string; message: string }
+  /** logout() or destroy() ended the conversation first. */
+  | { status: 'aborted'; messageId: string };
+
+export interface ChatWidgetInstance {
+  identify(input: IdentifyInput): void;
+  logout(): void;
+  open(): void;
+  close(): void;
+  toggle(): void;
+  send(text: string): Promise<SendResult>;
+  on<E extends WidgetEventName>(event: E, handler: WidgetEvents[E]): () => void;
+  destroy(): void;
+  readonly isOpen: boolean;
+  readonly isIdentified: boolean;
+}
+
+interface Turn {
+  readonly messageId: string;
+  readonly text: string;
+  /** At most one automatic popup per refused message. */
+  autoSignInUsed: boolean;
+}
+
+export function createChatWidget(options: ChatWidgetOptions): ChatWidgetInstance {
+  return new WidgetCore(options);
+}
+
+class WidgetCore implements ChatWidgetInstance {
+  readonly #options: ResolvedOptions;
+  readonly #emitter: Emitter<WidgetEvents> = createNanoEvents<WidgetEvents>();
+  readonly #stored: StateStore;
+  readonly #auth: Auth;
+  readonly #transport: Transport;
+  readonly #view: Store;
+  readonly #mounted: Mounted;
+  readonly #turns = new Map<string, Turn>();
+  readonly #disposers = new Set<() => void>();
+  #abort = new AbortController();
+  #popup: PopupSignIn | null = null;
+  #signInUrl: string | null;
+  #configRequest: Promise<string | null> | null = null;
+  #conversationId: string | null;
+  /** Bumped by logout() and destroy(): results of older requests are dropped. */
+  #epoch = 0;
+  #destroyed = false;
+
+  constructor(input: ChatWidgetOptions) {
+    const options = resolveOptions(input);
+    this.#options = options;
+    this.#signInUrl = options.signInUrl;
+    this.#stored = createStateStore(options.persist);
+    this.#conversationId = this.#stored.get('conversation');
+    this.#auth = new Auth(this.#stored, {
+      onIdentified: (source) => this.#emit('identify', { source, refreshable: this.#auth.canRefresh }),
+      onRefreshFailed: (detail) =>
+        this.#emit('error', { code: 'refresh-failed', message: `${options.strings.refreshFailed} ${detail}` }),
+      now: () => Date.now(),
+    });
+    this.#transport = new Transport(options.apiUrl, options.fetch, () => this.#auth.token);
+    this.#view = new Store({ open: options.open, items: [], focusLauncher: 0 });
+    this.#mounted = mountUi(options, this.#view, this.#uiActions());
+
+    this.#disposers.add(() => this.#abort.abort());
+    this.#disposers.add(() => this.#auth.dispose());
+    this.#disposers.add(() => this.#popup?.dispose());
+    this.#disposers.add(() => this.#mounted.unmount());
+    this.#disposers.add(() => this.#view.clearListeners());
+    this.#disposers.add(() => (this.#emitter.events = {}));
+
+    if (this.#conversationId !== null) void this.#loadHistory(this.#conversationId);
+    if (this.#signInUrl === null) void this.#resolveSignInUrl();
+    void Promise.resolve().then(() => this.#emit('ready'));
+  }
+
+  get isOpen(): boolean {
+    return this.#view.get().open;
+  }
+
+  get isIdentified(): boolean {
+    return this.#auth.token !== null;
+  }
+
+  identify(input: IdentifyInput): void {
+    if (this.#destroyed) return;
+    this.#auth.identify(input);
+  }
+
+  logout(): void {
+    if (this.#destroyed) return;
+    this.#auth.logout();
+    this.#popup?.dispose();
+    this.#restartConversation();
+    this.#emit('logout');
+  }
+
+  open(): void {
+    if (this.#destroyed || this.isOpen) return;
+    this.#view.update(() => ({ open: true }));
+    this.#emit('open');
+  }
+
+  close(): void {
+    this.#close(false);
+  }
+
+  toggle(): void {
+    if (this.isOpen) this.close();
+    else this.open();
+  }
+
+  send(text: string): Promise<SendResult> {
+    if (this.#destroyed) {
+      return Promise.reject(new WidgetError('destroyed', 'send(): this widget was destroyed; create a new one.'));
+    }
+    if (typeof text !== 'string' || text.trim() === '') {
+      return Promise.reject(new WidgetError('invalid-argument', 'send(text): text must be a non-empty string.'));
+    }
+    if (text.length > LIMITS.maxMessageChars) {
+      return Promise.reject(
+        new WidgetError('invalid-argument', `send(text): text is longer than ${LIMITS.maxMessageChars} characters.`),
+      );
+    }
+    const turn: Turn = { messageId: crypto.randomUUID(), text, autoSignInUsed: false };
+    this.#turns.set(turn.messageId, turn);
+    this.#view.upsert({ kind: 'visitor', id: turn.messageId, text, status: 'sending' });
+    this.#emit('message', { role: 'visitor', id: turn.messageId, text });
+    return this.#runTurn(turn, false);
+  }
+
+  on<E extends WidgetEventName>(event: E, handler: WidgetEvents[E]): () => void {
+    if (this.#destroyed) return () => undefined;
+    return this.#emitter.on(event, handler);
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#epoch++;
+    for (const dispose of this.#disposers) dispose();
+    this.#disposers.clear();
+    this.#turns.clear();
+  }
+
+  #emit<E extends WidgetEventName>(event: E, ...args: Parameters<WidgetEvents[E]>): void {
+    if (!this.#destroyed) this.#emitter.emit(event, ...args);
+  }
+
+  #close(returnFocus: boolean): void {
+    if (this.#destroyed || !this.isOpen) return;
+    const focusInside = returnFocus || this.#mounted.shadow.activeElement !== null;
+    this.#view.update((state) => ({ open: false, focusLauncher: state.focusLauncher + (focusInside ? 1 : 0) }));
+    this.#emit('close');
+  }
+
+  #uiActions(): UiActions {
+    return {
+      toggle: () => this.toggle(),
+      close: () => this.#close(true),
+      submit: (text) => void this.send(text).catch(() => undefined),
+      retry: (messageId) => {
+        const turn = this.#turns.get(messageId);
+        if (turn && !this.#destroyed) void this.#runTurn(turn, false);
+      },
+      signIn: (refusalId) => {
+        const refusal = this.#view.get().items.find((item) => item.id === refusalId);
+        const turn = refusal?.kind === 'refusal' ? this.#turns.get(refusal.messageId) : undefined;
+        if (refusal?.kind !== 'refusal' || !turn) return;
+        if (!this.#startSignIn(turn, refusalId)) {
+          this.#emit('signin-blocked', { reason: refusal.reason, tool: refusal.tool });
+        }
+      },
+    };
+  }
+
+  #restartConversation(): void {
+    this.#epoch++;
+    this.#abort.abort();
+    this.#abort = new AbortController();
+    this.#configRequest = null;
+    this.#conversationId = null;
+    this.#stored.remove('conversation');
+    this.#turns.clear();
+    this.#view.update(() => ({ items: [] }));
+  }
+
+  #setConversation(conversationId: string): void {
+    if (this.#conversationId === conversationId) return;
+    this.#conversationId = conversationId;
+    this.#stored.set('conversation', conversationId);
+  }
+
+  async #loadHistory(conversationId: string): Promise<void> {
+    const epoch = this.#epoch;
+    const history = await this.#transport.history(conversationId, this.#abort.signal);
+    if (epoch !== this.#epoch) return;
+    if (!history) {
+      // Unreadable (gone, or another visitor's): start a fresh conversation.
+      this.#conversationId = null;
+      this.#stored.remove('conversation');
+      return;
+    }
+    const earlier = history.messages.map((message) =>
+      message.role === 'visitor'
+        ? ({ kind: 'visitor', id: message.id, text: message.text, status: 'sent' } as const)
+        : ({ kind: 'assistant', id: message.id, text: message.text, streaming: false, tool: message.tool } as const),
+    );
+    this.#view.update(({ items }) => ({ items: [...earlier, ...items] }));
+  }
+
+  /** The Sign-in URL from the options, else from the backend's public widget config. */
+  #resolveSignInUrl(): Promise<string | null> {
+    if (this.#signInUrl !== null) return Promise.resolve(this.#signInUrl);
+    this.#configRequest ??= this.#transport.widgetConfig(this.#abort.signal).then((config) => {
+      if (!config) {
+        this.#configRequest = null;
+        return null;
+      }
+      this.#signInUrl = httpUrlOrNull(config.signInUrl);
+      return this.#signInUrl;
+    });
+    return this.#configRequest;
+  }
+
+  async #runTurn(turn: Turn, refreshed: boolean): Promise<SendResult> {
+    const { messageId } = turn;
+    const epoch = this.#epoch;
+    const replyId = `${messageId}:reply`;
+    let draft = '';
+    this.#view.patch(messageId, 'visitor', { status: 'sending' });
+    this.#view.upsert({ kind: 'assistant', id: replyId, text: '', streaming: true });
+    const result = await this.#transport.chat(
+      { conversationId: this.#conversationId, messageId, text: turn.text },
+      {
+        stream: this.#options.stream,
+        signal: this.#abort.signal,
+        onStart: (start) => {
+          if (epoch === this.#epoch) this.#setConversation(start.conversationId);
+        },
+        onDelta: (text) => {
+          if (epoch !== this.#epoch) return;
+          draft += text;
+          this.#view.patch(replyId, 'assistant', { text: draft });
+        },
+      },
+    );
+    if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+
+    if (!result.ok) {
+      this.#view.remove(replyId);
+      if (result.kind === 'aborted') return { status: 'aborted', messageId };
+      if (result.kind === 'http' && result.code === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
+        return this.#runTurn(turn, true);
+      }
+      if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+      this.#view.patch(messageId, 'visitor', { status: 'failed' });
+      const failure =
+        result.kind === 'network'
+          ? { code: 'network', message: this.#options.strings.sendFailed }
+          : { code: result.code, message: result.message };
+      this.#emit('error', failure);
+      return { status: 'failed', messageId, ...failure };
+    }
+
+    const { reply, conversationId } = result.response;
+    this.#setConversation(conversationId);
+    this.#view.patch(messageId, 'visitor', { status: 'sent' });
+    if (reply.type === 'answer') {
+      this.#view.upsert({ kind: 'assistant', id: replyId, text: reply.text, streaming: false, tool: reply.tool });
+      this.#emit('message', { role: 'assistant', id: reply.id, reply });
+      return { status: 'answered', messageId, reply };
+    }
+    this.#view.remove(replyId);
+    if (reply.reason === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
+      return this.#runTurn(turn, true);
+    }
+    if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+    await this.#showRefusal(turn, reply, epoch);
+    this.#emit('message', { role: 'assistant', id: reply.id, reply });
+    return { status: 'refused', messageId, reply };
+  }
+
+  /** One refresh per refused request; concurrent refusals share the refresh in flight. */
+  async #refreshed(alreadyRefreshed: boolean, usedToken: string | null, epoch: number): Promise<boolean> {
+    if (alreadyRefreshed || !this.#auth.canRefresh) return false;
+    const ok = await this.#auth.refresh(usedToken);
+    return ok && epoch === this.#epoch;
+  }
+
+  async #showRefusal(turn: Turn, reply: RefusalReply, epoch: number): Promise<void> {
+    const id = `${turn.messageId}:refusal`;
+    const base = { kind: 'refusal', id, messageId: turn.messageId, tool: reply.tool, reason: reply.reason } as const;
+    const detail = { reason: reply.reason, tool: reply.tool };
+    if (!isCurableBySignIn(reply.reason)) {
+      this.#view.upsert({ ...base, signIn: 'never' });
+      return;
+    }
+    const signInUrl = await this.#resolveSignInUrl();
+    if (epoch !== this.#epoch) return;
+    if (signInUrl === null) {
+      this.#view.upsert({ ...base, signIn: 'unavailable' });
+      this.#emit('signin-required', detail);
+      return;
+    }
+    this.#view.upsert({ ...base, signIn: 'offer' });
+    // window.open outside a user gesture is blocked: open by ourselves only while the send still grants activation.
+    if (this.#options.autoSignIn && !turn.autoSignInUsed && hasTransientUserActivation()) {
+      turn.autoSignInUsed = true;
+      if (this.#startSignIn(turn, id)) return;
+    }
+    this.#emit('signin-blocked', detail);
+  }
+
+  /** Synchronous up to window.open, so it runs under the click's user activation. */
+  #startSignIn(turn: Turn, refusalId: string): boolean {
+    if (this.#destroyed || this.#signInUrl === null) return false;
+    this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs });
+    const pending = this.#popup.open();
+    if (!pending) return false;
+    const epoch = this.#epoch;
+    this.#view.patch(refusalId, 'refusal', { signIn: 'pending' });
+    void pending.then((outcome) => this.#afterSignIn(outcome, turn, refusalId, epoch));
+    return true;
+  }
+
+  #afterSignIn(outcome: PopupOutcome, turn: Turn, refusalId: string, epoch: number): void {
+    if (epoch !== this.#epoch || this.#destroyed) return;
+    const { strings } = this.#options;
+    if (outcome.status === 'complete') {
+      try {
+        this.#auth.identify({ token: outcome.token }, 'signin');
+      } catch {
+        this.#view.patch(refusalId, 'refusal', { signIn: 'offer' });
+        return;
+      }
+      this.#view.patch(refusalId, 'refusal', { signIn: 'done' });
+      this.#notice(strings.signInComplete);
+      this.#emit('signin-complete');
+      // The token is trusted only once the backend verifies it on this re-sent request.
+      void this.#runTurn(turn, false);
+      return;
+    }
+    this.#view.patch(refusalId, 'refusal', { signIn: 'offer' });
+    if (outcome.status === 'aborted') return;
+    this.#notice(outcome.status === 'timeout' ? strings.signInTimeout : strings.signInCancelled);
+    this.#emit('signin-cancelled', { reason: outcome.status });
+  }
+
+  /** One sign-in notice at a time, always the latest at the bottom. */
+  #notice(text: string): void {
+    this.#view.remove('signin-notice');
+    this.#view.upsert({ kind: 'notice', id: 'signin-notice', text });
+  }
+}
+
+function httpUrlOrNull(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
