@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { API_PATHS, LIMITS } from '../protocol/chat.js';
 import type { AdminVisitorSignInConfig } from './admin-config.js';
+import { mountAdminPage } from './admin-page.js';
 import { createAssistant } from './assistant.js';
 import { apiError } from './http/errors.js';
 import { backendLogger } from './logger.js';
@@ -108,9 +109,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   app.route(API_PATHS.widgetConfig, widgetConfigRoutes({ settings }));
   app.route(API_PATHS.conversations, conversationRoutes({ store, settings }));
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
-  // ADMIN owns src/server/admin-page.ts; enable once it exports mountAdminPage:
-  // mountAdminPage(app, { distDir });
-  void distDir;
+  mountAdminPage(app, { distDir });
 
   app.notFound((c) => apiError(c, 404, 'not-found', `No endpoint ${c.req.method} ${c.req.path}; see docs/backend.md.`));
   app.onError((error, c) => {

@@ -147,6 +147,19 @@ describe('bad input on /v1/chat gets a 4xx ApiErrorBody and changes nothing', ()
   });
 });
 
+describe('GET /admin', () => {
+  it('serves the config page shell, which carries no data or secret', async () => {
+    const response = await fetch(new URL('/admin', h.url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    const html = await response.text();
+    expect(html).not.toContain(h.adminToken);
+    expect(html).not.toContain(h.jwks.url);
+  });
+});
+
 describe('logs', () => {
   it('logs contain no token or secret', () => {
     expect(leakedLines(h)).toEqual([]);

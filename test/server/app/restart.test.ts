@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryResponse } from '../../../src/protocol/chat.js';
 import { MASTER_KEY_FILE } from '../../../src/server/secrets.js';
+import { DATABASE_FILE } from '../../../src/server/store.js';
 import { startServer } from '../../../src/server/server.js';
 import { ADMIN_PATH, SITE_ORIGIN, leakedLines, newMessageId, startHarness, type Harness } from './harness.js';
 
@@ -83,6 +84,7 @@ describe('start-up configuration fails when the app is built', () => {
     await first.close();
     const info = await stat(join(dataDir, MASTER_KEY_FILE));
     expect(info.mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, DATABASE_FILE))).mode & 0o777).toBe(0o600);
     expect((await readFile(join(dataDir, MASTER_KEY_FILE), 'utf8')).trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const second = await startServer({ port: 0, dataDir, adminToken, logger: silent });
