@@ -18,6 +18,8 @@ type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
 
 interface KeySet {
   readonly resolve: LocalKeySet;
+  /** Which key set this is; equal fingerprints keep the generation. */
+  generation: number;
   readonly kids: readonly string[];
   readonly fetchedAt: number;
   readonly fingerprint: string;
@@ -67,11 +69,14 @@ export class RemoteKeyStore {
     await this.#startFetch().catch(() => {});
   }
 
-  /** jose's key resolver: the public key for this header, fetching keys when due. */
-  async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
+  /**
+   * The public key for this header, fetching keys when due, with the generation
+   * of the key set it came from (so a result is cached only under that set).
+   */
+  async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<{ key: CryptoKey; generation: number }> {
     const keys = await this.#usableKeys();
     try {
-      return await keys.resolve(header, token);
+      return { key: await keys.resolve(header, token), generation: keys.generation };
     } catch (error) {
       if ((error as { code?: unknown }).code !== errors.JWKSNoMatchingKey.code) throw error;
       // An unknown kid may be a rotation: re-pull, but at most once per cooldown.
@@ -80,7 +85,7 @@ export class RemoteKeyStore {
       else throw error;
       const current = this.#current;
       if (!current || current === keys) throw error;
-      return current.resolve(header, token);
+      return { key: await current.resolve(header, token), generation: current.generation };
     }
   }
 
@@ -130,10 +135,16 @@ export class RemoteKeyStore {
       (next) => {
         if (sequence <= this.#appliedSequence) return;
         this.#appliedSequence = sequence;
-        const changed = this.#current?.fingerprint !== next.fingerprint;
-        this.#current = next;
+        const previous = this.#current;
         this.#lastFetchError = null;
-        if (changed) this.#changed();
+        if (previous?.fingerprint === next.fingerprint) {
+          next.generation = previous.generation;
+          this.#current = next;
+        } else {
+          this.#changed();
+          next.generation = this.#generation;
+          this.#current = next;
+        }
       },
       (error: unknown) => {
         const message = error instanceof KeySetFetchError ? error.message : 'The JWKS URL could not be loaded.';
@@ -164,6 +175,6 @@ export class RemoteKeyStore {
       throw new KeySetFetchError('The JWKS URL served a malformed key set.', { cause });
     }
     const kids = jwks.keys.map((jwk: JWK) => jwk.kid).filter((kid): kid is string => typeof kid === 'string');
-    return { resolve, kids, fetchedAt: this.#deps.now(), fingerprint: JSON.stringify(jwks.keys) };
+    return { resolve, generation: -1, kids, fetchedAt: this.#deps.now(), fingerprint: JSON.stringify(jwks.keys) };
   }
 }

@@ -63,14 +63,18 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     resolved.mode === 'jwks' && resolved.jwksUrl !== null
       ? new RemoteKeyStore(resolved.jwksUrl, resolvedDeps, () => results.clear())
       : null;
-  const resolveKey: KeyResolver | null = store
-    ? (header, token) => {
-        rejectEmbeddedKeys(header);
-        return store.getKey(header, token);
-      }
-    : resolved.mode === 'hmac' && resolved.hmacSecret !== null
-      ? hmacKeyResolver(resolved.hmacSecret)
-      : null;
+  const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacKeyResolver(resolved.hmacSecret) : null;
+
+  /** A resolver for one verification that notes which key-set generation its key came from. */
+  function keyResolverFor(used: { generation: number }): KeyResolver | null {
+    if (!store) return hmacKey;
+    return async (header, token) => {
+      rejectEmbeddedKeys(header);
+      const { key, generation } = await store.getKey(header, token);
+      used.generation = generation;
+      return key;
+    };
+  }
 
   const baseOptions: JWTVerifyOptions = Object.freeze({
     algorithms: [...(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS)],
@@ -103,15 +107,17 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
   }
 
   async function verifyToken(token: string): Promise<VerifyResult> {
-    if (incomplete !== null || resolveKey === null) return refuse(incomplete ?? FAILURES.modeOff);
+    if (incomplete !== null) return refuse(incomplete);
     if (!isCompactJws(token)) return refuse(FAILURES.notCompactJws);
     const startedAt = now();
     const digest = tokenDigest(token);
-    const generation = store?.generation ?? 0;
     if (store === null || store.isFresh(startedAt)) {
-      const hit = results.get(digest, startedAt, generation);
+      const hit = results.get(digest, startedAt, store?.generation ?? 0);
       if (hit) return hit;
     }
+    const used = { generation: store ? -1 : 0 };
+    const resolveKey = keyResolverFor(used);
+    if (resolveKey === null) return refuse(FAILURES.modeOff);
     try {
       const payload = await verifyJwt(token, resolveKey, { ...baseOptions, currentDate: new Date(startedAt) });
       if (typeof payload.sub !== 'string' || payload.sub === '') {
@@ -119,7 +125,8 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
       }
       const result = Object.freeze({ ok: true as const, identity: buildIdentity(payload, payload.sub, resolved.claimMapping) });
       const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : startedAt + resolvedDeps.resultCacheMaxAgeMs;
-      if (expiresAt > startedAt && (store?.generation ?? 0) === generation) results.set(digest, result, expiresAt, generation);
+      // Cached only under the key set that verified it, and only if that set is still the one in use.
+      if (expiresAt > startedAt && used.generation === (store?.generation ?? 0)) results.set(digest, result, expiresAt, used.generation);
       return result;
     } catch (error) {
       return refuse(failureFor(error));
