@@ -1,1 +1,9 @@
-export {};
+// Entry of dist/admin.js (and dist/admin.css), served at GET /admin by src/server/admin-page.ts.
+import { render } from 'preact';
+import { App } from './components/app.js';
+import './admin.css';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('The config page needs an element with id "app".');
+root.textContent = '';
+render(<App />, root);

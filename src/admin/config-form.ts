@@ -1,0 +1,114 @@
+/**
+ * The config form's values as the person types them, and the two conversions
+ * around them: from the server's view into text fields, and from the fields
+ * into the PUT body (or the field problems that stop it being built).
+ */
+import type { ConfigUpdate, ConfigView, Mode } from './api.js';
+
+export interface FormValues {
+  mode: Mode;
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** JSON text; empty means "no mapping" (copy every non-registered claim). */
+  claimMapping: string;
+  signInUrl: string;
+  /** One origin per line. */
+  allowedOrigins: string;
+}
+
+export type FieldName = keyof FormValues;
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+export const FIELD_ORDER: readonly FieldName[] = [
+  'mode',
+  'jwksUrl',
+  'issuer',
+  'audience',
+  'claimMapping',
+  'signInUrl',
+  'allowedOrigins',
+];
+
+export function isFieldName(name: string): name is FieldName {
+  return (FIELD_ORDER as readonly string[]).includes(name);
+}
+
+export function valuesFromView(view: ConfigView): FormValues {
+  return {
+    mode: view.mode,
+    jwksUrl: view.jwksUrl ?? '',
+    issuer: view.issuer ?? '',
+    audience: view.audience ?? '',
+    claimMapping: view.claimMapping ? JSON.stringify(view.claimMapping, null, 2) : '',
+    signInUrl: view.signInUrl ?? '',
+    allowedOrigins: view.allowedOrigins.join('\n'),
+  };
+}
+
+/**
+ * Checks the claim mapping text as the person types: valid JSON, an object of
+ * strings, `userId` only `sub`. Returns the problem, or null when it is fine.
+ */
+export function claimMappingProblem(text: string): string | null {
+  if (text.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `Not valid JSON: ${error instanceof SyntaxError ? error.message : 'check the quotes, commas and braces'}.`;
+  }
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return 'The claim mapping must be a JSON object such as { "userId": "sub", "email": "email" }.';
+  }
+  for (const [outName, claimName] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof claimName !== 'string' || claimName === '') return `"${outName}" must name a claim as a non-empty string.`;
+    if (outName === 'userId' && claimName !== 'sub') return '"userId" can only be "sub": the user id is always the sub claim.';
+  }
+  return null;
+}
+
+export type BuiltUpdate = { ok: true; update: ConfigUpdate } | { ok: false; fields: FieldErrors };
+
+export function buildUpdate(values: FormValues): BuiltUpdate {
+  const mappingProblem = claimMappingProblem(values.claimMapping);
+  if (mappingProblem) return { ok: false, fields: { claimMapping: mappingProblem } };
+  const optional = (text: string): string | null => (text.trim() === '' ? null : text.trim());
+  return {
+    ok: true,
+    update: {
+      mode: values.mode,
+      jwksUrl: optional(values.jwksUrl),
+      issuer: optional(values.issuer),
+      audience: optional(values.audience),
+      claimMapping: values.claimMapping.trim() === '' ? null : (JSON.parse(values.claimMapping) as Record<string, string> | null),
+      signInUrl: optional(values.signInUrl),
+      allowedOrigins: values.allowedOrigins
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== ''),
+    },
+  };
+}
+
+/**
+ * Splits the server's error.fields into the form's fields and the rest
+ * (e.g. "allowedOrigins[2]" belongs to allowedOrigins; unknown keys go to the summary).
+ */
+export function placeServerErrors(fields: Record<string, string>): { byField: FieldErrors; other: string[] } {
+  const byField: FieldErrors = {};
+  const other: string[] = [];
+  for (const [key, message] of Object.entries(fields)) {
+    const base = key.replace(/\[.*$/, '').replace(/\..*$/, '');
+    if (isFieldName(base) && byField[base] === undefined) byField[base] = message;
+    else other.push(key === 'hmacSecret' ? message : `${key}: ${message}`);
+  }
+  return { byField, other };
+}
+
+export const MODE_LABELS: Readonly<Record<Mode, string>> = {
+  off: 'Off',
+  jwks: 'JWT + JWKS',
+  hmac: 'HMAC shared secret',
+};
