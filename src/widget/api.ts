@@ -1,7 +1,7 @@
 /**
  * The singleton-friendly API (`ChatWidget.init(…)`, SPEC §2.2) over one
- * widget instance. Calls made before init() are kept and applied by init():
- * logout, then identify, then handlers, open state and queued sends.
+ * widget instance. Calls made before init() are queued exactly like the
+ * pre-load snippet queues them, and init() replays them in order.
  */
 import { createNanoEvents } from 'nanoevents';
 import type { IdentifyInput } from './auth.js';
@@ -13,6 +13,7 @@ import { createChatWidget, type ChatWidgetInstance, type SendResult } from './wi
 
 /** The public methods, in the order of the pre-load snippet. */
 export const API_METHODS = ['init', 'identify', 'logout', 'open', 'close', 'toggle', 'send', 'on', 'destroy'] as const;
+type Method = (typeof API_METHODS)[number];
 
 export interface ChatWidgetApi {
   /** Creates the widget. Throws TypeError naming a wrong option; call destroy() before a second init(). */
@@ -29,19 +30,33 @@ export interface ChatWidgetApi {
   readonly widget: ChatWidgetInstance | null;
 }
 
-interface QueuedSend {
-  text: string;
-  resolve(result: SendResult): void;
-  reject(error: unknown): void;
+/** One queued call: [method, args, resolve?, reject?] — the snippet's format; `on` calls carry cancelled/unbind. */
+export type QueuedCall = [string, unknown[], ((value: unknown) => void)?, ((error: unknown) => void)?] & {
+  cancelled?: boolean;
+  unbind?: () => void;
+};
+
+/** Replays queued calls in order; a failing call rejects its promise or is reported, and the rest still run. */
+export function replay(api: ChatWidgetApi, queue: QueuedCall[], report: (error: unknown) => void): void {
+  for (const call of queue.splice(0)) {
+    const [method, args, resolve, reject] = call;
+    if (!Array.isArray(args) || !(API_METHODS as readonly string[]).includes(method) || call.cancelled) continue;
+    try {
+      const result = (api[method as Method] as (...a: unknown[]) => unknown)(...args);
+      if (method === 'send') (result as Promise<unknown>).then(resolve, reject);
+      if (method === 'on') call.unbind = result as () => void;
+    } catch (error) {
+      if (reject) reject(error);
+      else report(error);
+    }
+  }
 }
 
 export function createChatWidgetApi(): ChatWidgetApi {
   const emitter = createNanoEvents<WidgetEvents>();
   let widget: ChatWidgetInstance | null = null;
-  let pendingLogout = false;
-  let pendingIdentify: IdentifyInput | null = null;
-  let pendingOpen: boolean | null = null;
-  let pendingSends: QueuedSend[] = [];
+  let pending: QueuedCall[] = [];
+  const later = (method: Method, args: unknown[]): void => void pending.push([method, args]);
 
   const api: ChatWidgetApi = {
     get widget() {
@@ -56,62 +71,35 @@ export function createChatWidgetApi(): ChatWidgetApi {
       for (const name of EVENT_NAMES) {
         created.on(name, ((...args: unknown[]) => (emitter.emit as (e: string, ...a: unknown[]) => void)(name, ...args)) as never);
       }
-      if (pendingLogout) created.logout();
-      if (pendingIdentify) created.identify(pendingIdentify);
-      if (pendingOpen === true) created.open();
-      const sends = pendingSends;
-      pendingLogout = false;
-      pendingIdentify = null;
-      pendingOpen = null;
-      pendingSends = [];
-      for (const queued of sends) created.send(queued.text).then(queued.resolve, queued.reject);
+      // Queued calls were validated when made; a late failure still must not stop the rest.
+      replay(api, pending, (error) => console.error(error));
     },
     identify(input) {
       if (widget) return widget.identify(input);
-      // Validate now, so a bad token throws where it was passed.
+      // Validated now, so a bad token throws where it was passed.
       const problem = describeTokenProblem((input as IdentifyInput | null)?.token);
-      if (input === null || typeof input !== 'object' || problem !== null) {
-        throw new WidgetError('invalid-token', problem ?? 'identify() takes an object: identify({ token, refresh? }).');
-      }
+      if (problem !== null) throw new WidgetError('invalid-token', problem);
       if (input.refresh !== undefined && typeof input.refresh !== 'function') {
         throw new WidgetError('invalid-argument', 'identify(): refresh must be a function returning a Promise of a fresh token.');
       }
-      pendingIdentify = { ...input };
+      later('identify', [input]);
     },
-    logout() {
-      if (widget) return widget.logout();
-      pendingLogout = true;
-      pendingIdentify = null;
-      for (const queued of pendingSends) queued.reject(new WidgetError('invalid-argument', 'send(): logout() was called before the widget started.'));
-      pendingSends = [];
-    },
-    open() {
-      if (widget) widget.open();
-      else pendingOpen = true;
-    },
-    close() {
-      if (widget) widget.close();
-      else pendingOpen = false;
-    },
-    toggle() {
-      if (widget) widget.toggle();
-      else pendingOpen = !pendingOpen;
-    },
+    logout: () => (widget ? widget.logout() : later('logout', [])),
+    open: () => (widget ? widget.open() : later('open', [])),
+    close: () => (widget ? widget.close() : later('close', [])),
+    toggle: () => (widget ? widget.toggle() : later('toggle', [])),
     send(text) {
       if (widget) return widget.send(text);
-      return new Promise((resolve, reject) => pendingSends.push({ text, resolve, reject }));
+      return new Promise((resolve, reject) => {
+        pending.push(['send', [text], resolve as (value: unknown) => void, reject]);
+      });
     },
-    on(event, handler) {
-      return emitter.on(event, handler);
-    },
+    on: (event, handler) => emitter.on(event, handler),
     destroy() {
       widget?.destroy();
       widget = null;
-      pendingIdentify = null;
-      pendingLogout = false;
-      pendingOpen = null;
-      for (const queued of pendingSends) queued.reject(new WidgetError('destroyed', 'send(): the widget was destroyed before it started.'));
-      pendingSends = [];
+      for (const [, , , reject] of pending) reject?.(new WidgetError('destroyed', 'send(): the widget was destroyed before it started.'));
+      pending = [];
     },
   };
   return api;

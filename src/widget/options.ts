@@ -128,56 +128,39 @@ function resolveContainer(value: unknown): Element | null {
   return fail('container', 'must be an Element or a CSS selector string');
 }
 
-function themeString(name: string, value: unknown): string | null {
-  if (value === undefined) return null;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
-    fail(`theme.${name}`, 'must be a non-empty CSS value string');
-  }
-  return value;
-}
+const THEME_STRINGS = ['accent', 'accentText', 'radius', 'fontFamily'] as const;
 
 function resolveTheme(value: unknown): ResolvedTheme {
   if (value === undefined) value = {};
   if (!isRecord(value)) fail('theme', 'must be an object');
-  for (const key of Object.keys(value)) {
-    if (!['colorScheme', 'accent', 'accentText', 'radius', 'fontFamily', 'zIndex'].includes(key)) {
-      fail(`theme.${key}`, 'is not a theme option');
-    }
+  const theme: Record<string, unknown> = { colorScheme: 'auto', zIndex: DEFAULT_Z_INDEX };
+  for (const [key, given] of Object.entries(value)) {
+    const option = `theme.${key}`;
+    if (key === 'colorScheme') theme[key] = oneOf(option, given, ['auto', 'light', 'dark'] as const, 'auto');
+    else if (key === 'zIndex') {
+      if (!Number.isInteger(given)) fail(option, 'must be an integer');
+      theme[key] = given;
+    } else if ((THEME_STRINGS as readonly string[]).includes(key)) {
+      if (typeof given !== 'string' || given === '' || given.length > 200) fail(option, 'must be a non-empty CSS value string');
+      theme[key] = given;
+    } else fail(option, 'is not a theme option');
   }
-  const zIndex = value['zIndex'];
-  if (zIndex !== undefined && (typeof zIndex !== 'number' || !Number.isInteger(zIndex))) {
-    fail('theme.zIndex', 'must be an integer');
-  }
-  return Object.freeze({
-    colorScheme: oneOf('theme.colorScheme', value['colorScheme'], ['auto', 'light', 'dark'] as const, 'auto'),
-    accent: themeString('accent', value['accent']),
-    accentText: themeString('accentText', value['accentText']),
-    radius: themeString('radius', value['radius']),
-    fontFamily: themeString('fontFamily', value['fontFamily']),
-    zIndex: (zIndex as number | undefined) ?? DEFAULT_Z_INDEX,
-  });
+  for (const key of THEME_STRINGS) theme[key] ??= null;
+  return theme as unknown as ResolvedTheme;
 }
 
-function resolveStrings(value: unknown): Readonly<WidgetStrings> {
-  if (value === undefined) return DEFAULT_STRINGS;
-  if (!isRecord(value)) fail('strings', 'must be an object of strings');
-  const strings: Record<string, unknown> = { ...DEFAULT_STRINGS, reasons: { ...DEFAULT_STRINGS.reasons } };
-  for (const [key, text] of Object.entries(value)) {
-    if (key === 'reasons') {
-      if (!isRecord(text)) fail('strings.reasons', 'must be an object of strings');
-      const reasons = strings['reasons'] as Record<string, string>;
-      for (const [reason, reasonText] of Object.entries(text)) {
-        if (!Object.prototype.hasOwnProperty.call(DEFAULT_STRINGS.reasons, reason)) fail(`strings.reasons.${reason}`, 'is not a refusal reason');
-        if (typeof reasonText !== 'string') fail(`strings.reasons.${reason}`, 'must be a string');
-        reasons[reason] = reasonText;
-      }
-    } else {
-      if (!Object.prototype.hasOwnProperty.call(DEFAULT_STRINGS, key)) fail(`strings.${key}`, 'is not a widget string');
-      if (typeof text !== 'string') fail(`strings.${key}`, 'must be a string');
-      strings[key] = text;
-    }
+/** Copies `given` over `defaults`, accepting only known keys with string values. */
+function overrideStrings(path: string, defaults: object, given: unknown): Record<string, unknown> {
+  if (!isRecord(given)) fail(path, 'must be an object of strings');
+  const result: Record<string, unknown> = { ...defaults };
+  for (const [key, text] of Object.entries(given)) {
+    const option = `${path}.${key}`;
+    if (!Object.prototype.hasOwnProperty.call(defaults, key)) fail(option, 'is not a known string');
+    if (key === 'reasons') result[key] = overrideStrings(option, DEFAULT_STRINGS.reasons, text);
+    else if (typeof text !== 'string') fail(option, 'must be a string');
+    else result[key] = text;
   }
-  return Object.freeze(strings as unknown as WidgetStrings);
+  return result;
 }
 
 export function resolveOptions(input: unknown): ResolvedOptions {
@@ -202,7 +185,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     persist: oneOf('persist', input['persist'], ['memory', 'session'] as const, 'memory'),
     container: resolveContainer(input['container']),
     theme: resolveTheme(input['theme']),
-    strings: resolveStrings(input['strings']),
+    strings: input['strings'] === undefined ? DEFAULT_STRINGS : (overrideStrings('strings', DEFAULT_STRINGS, input['strings']) as unknown as WidgetStrings),
     position: oneOf('position', input['position'], ['bottom-right', 'bottom-left'] as const, 'bottom-right'),
     signInTimeoutMs: timeout,
     stream: bool('stream', input['stream'], true),

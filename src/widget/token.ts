@@ -6,32 +6,23 @@
 import { isCompactJws } from '../protocol/jws.js';
 import { LIMITS } from '../protocol/chat.js';
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-
 /**
  * Says what is wrong with a would-be token, or null when it is a compact JWS
  * of sane size. The message describes the value's shape, never its content.
  */
 export function describeTokenProblem(value: unknown): string | null {
   if (isCompactJws(value)) return null;
-  if (typeof value !== 'string') {
-    return `identify(): token must be a string (a compact JWT), got ${value === null ? 'null' : typeof value}.`;
-  }
-  if (value.length === 0) return 'identify(): token is an empty string; pass the JWT your auth system issued.';
-  if (value.length > LIMITS.maxTokenChars) {
-    return `identify(): token is ${value.length} characters long; the limit is ${LIMITS.maxTokenChars}.`;
-  }
-  if (/\s/.test(value)) {
-    return 'identify(): token contains whitespace; pass the JWT exactly as issued, without spaces, newlines or a "Bearer " prefix.';
-  }
-  const parts = value.split('.');
-  if (parts.length !== 3) {
-    return `identify(): token has ${parts.length} dot-separated segment${parts.length === 1 ? '' : 's'}; a compact JWT has exactly 3.`;
-  }
-  if (!parts.every((part) => SEGMENT.test(part))) {
-    return 'identify(): token segments must be non-empty base64url (A-Z a-z 0-9 - _, no padding).';
-  }
-  return 'identify(): token is not a compact JWT.';
+  const problem =
+    typeof value !== 'string'
+      ? `must be a string, not ${value === null ? 'null' : typeof value}`
+      : value.length > LIMITS.maxTokenChars
+        ? `is longer than ${LIMITS.maxTokenChars} characters`
+        : /\s/.test(value)
+          ? 'contains whitespace (pass it without spaces, newlines or a "Bearer " prefix)'
+          : value.split('.').length !== 3
+            ? `has ${value.split('.').length} dot-separated segments; a compact JWT has 3`
+            : 'segments must be non-empty base64url (A-Z a-z 0-9 - _)';
+  return `identify(): token ${problem}.`;
 }
 
 /** The unverified `exp` (seconds since epoch), or null when absent or unreadable. */

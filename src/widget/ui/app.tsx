@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { Component, createRef } from 'preact';
 import type { ResolvedOptions } from '../options.js';
-import type { Store } from '../state.js';
+import type { Store, ViewState } from '../state.js';
 import type { UiActions } from './actions.js';
 import { Composer } from './composer.js';
 import { MessageItem } from './message-item.js';
@@ -21,65 +21,72 @@ function ChatIcon() {
   );
 }
 
-export function App({ store, options, actions }: Props) {
-  const [state, setState] = useState(store.get());
-  useEffect(() => store.subscribe(setState), [store]);
-  const { strings } = options;
-  const launcher = useRef<HTMLButtonElement>(null);
-  const input = useRef<HTMLTextAreaElement>(null);
-  const log = useRef<HTMLDivElement>(null);
+/** Launcher and panel; renders the store's snapshot and moves focus on open and close. */
+export class App extends Component<Props, ViewState> {
+  #launcher = createRef<HTMLButtonElement>();
+  #input = createRef<HTMLTextAreaElement>();
+  #log = createRef<HTMLDivElement>();
+  #unsubscribe: (() => void) | undefined;
 
-  useEffect(() => {
-    if (state.open) input.current?.focus();
-  }, [state.open]);
-  useEffect(() => {
-    if (state.focusLauncher > 0) launcher.current?.focus();
-  }, [state.focusLauncher]);
-  useEffect(() => {
-    const element = log.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [state.items]);
+  constructor(props: Props) {
+    super(props);
+    this.state = props.store.get();
+  }
 
-  return (
-    <div class={`root${options.position === 'bottom-left' ? ' left' : ''}`} data-scheme={options.theme.colorScheme}>
-      <section
-        id={PANEL_ID}
-        class="panel"
-        role="dialog"
-        aria-label={strings.title}
-        hidden={!state.open}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') {
-            event.preventDefault();
-            actions.close();
-          }
-        }}
-      >
-        <header class="head">
-          <h2>{strings.title}</h2>
-          <button type="button" onClick={actions.close} aria-label={strings.close}>
-            ✕
-          </button>
-        </header>
-        <div class="log" role="log" aria-live="polite" aria-label={strings.title} ref={log} tabIndex={0}>
-          {state.items.length === 0 && <p class="empty">{strings.empty}</p>}
-          {state.items.map((item) => (
-            <MessageItem key={item.id} item={item} strings={strings} actions={actions} />
-          ))}
-        </div>
-        <Composer strings={strings} inputRef={input} onSubmit={actions.submit} />
-      </section>
-      <button
-        type="button"
-        class="launcher"
-        ref={launcher}
-        aria-expanded={state.open}
-        aria-controls={PANEL_ID}
-        aria-label={state.open ? strings.launcherClose : strings.launcherOpen}
-        onClick={actions.toggle}
-      >
-        <ChatIcon />
-      </button>
-    </div>
-  );
+  override componentDidMount(): void {
+    this.#unsubscribe = this.props.store.subscribe((state) => this.setState(state));
+    if (this.state.open) this.#input.current?.focus();
+  }
+
+  override componentWillUnmount(): void {
+    this.#unsubscribe?.();
+  }
+
+  override componentDidUpdate(_: Props, previous: ViewState): void {
+    if (this.state.open && !previous.open) this.#input.current?.focus();
+    if (this.state.focusLauncher !== previous.focusLauncher) this.#launcher.current?.focus();
+    const log = this.#log.current;
+    if (log && this.state.items !== previous.items) log.scrollTop = log.scrollHeight;
+  }
+
+  #onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.props.actions.close();
+    }
+  };
+
+  render({ options, actions }: Props, state: ViewState) {
+    const { strings } = options;
+    return (
+      <div class={`root${options.position === 'bottom-left' ? ' left' : ''}`} data-scheme={options.theme.colorScheme}>
+        <section id={PANEL_ID} class="panel" role="dialog" aria-label={strings.title} hidden={!state.open} onKeyDown={this.#onKeyDown}>
+          <header class="head">
+            <h2>{strings.title}</h2>
+            <button type="button" onClick={actions.close} aria-label={strings.close}>
+              ✕
+            </button>
+          </header>
+          <div class="log" role="log" aria-live="polite" aria-label={strings.title} ref={this.#log} tabIndex={0}>
+            {state.items.length === 0 && <p class="empty">{strings.empty}</p>}
+            {state.items.map((item) => (
+              <MessageItem key={item.id} item={item} strings={strings} actions={actions} />
+            ))}
+          </div>
+          <Composer strings={strings} inputRef={this.#input} onSubmit={actions.submit} />
+        </section>
+        <button
+          type="button"
+          class="launcher"
+          ref={this.#launcher}
+          aria-expanded={state.open}
+          aria-controls={PANEL_ID}
+          aria-label={state.open ? strings.launcherClose : strings.launcherOpen}
+          onClick={actions.toggle}
+        >
+          <ChatIcon />
+        </button>
+      </div>
+    );
+  }
 }
