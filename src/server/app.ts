@@ -87,8 +87,12 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     const started = performance.now();
     options.onRequest?.({ method: c.req.method, path: c.req.path, headers: c.req.raw.headers });
     await next();
-    // Method, path and status only: never headers, query strings or bodies.
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // Method, path and status only: never headers, query strings or bodies. A conversation id grants
+    // access to an anonymous conversation, so it is left out of the path too.
+    logger.info(
+      { method: c.req.method, path: loggablePath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
   });
   app.use(
     '*',
@@ -125,4 +129,9 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     settings,
     close: () => store.close(),
   };
+}
+
+const CONVERSATION_PATH = new RegExp(`^(${API_PATHS.conversations}/)[^/]+`);
+function loggablePath(path: string): string {
+  return path.replace(CONVERSATION_PATH, '$1:id');
 }

@@ -99,7 +99,11 @@ describe('conversation ownership', () => {
 });
 
 describe('logs', () => {
-  it('contain no token', () => {
+  it('contain no token, and no conversation id (it grants access to anonymous conversations)', async () => {
+    const started = await h.chat({ messageId: newMessageId(), text: 'hours?' });
+    await h.history(started.body.conversationId);
+    expect(h.logs.some((line) => line.includes('/v1/conversations/:id/messages'))).toBe(true);
+    expect(h.logs.filter((line) => line.includes(started.body.conversationId))).toEqual([]);
     expect(leakedLines(h)).toEqual([]);
   });
 });
