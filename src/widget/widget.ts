@@ -91,9 +91,13 @@ class WidgetCore implements ChatWidgetInstance {
     this.#disposers.add(() => this.#view.clearListeners());
     this.#disposers.add(() => (this.#emitter.events = {}));
 
-    if (this.#conversationId !== null) void this.#loadHistory(this.#conversationId);
-    if (this.#signInUrl === null) void this.#resolveSignInUrl();
-    void Promise.resolve().then(() => this.#emit('ready'));
+    // A microtask later, so identify() called right after creation (the queued pattern) is on these requests too.
+    void Promise.resolve().then(() => {
+      if (this.#destroyed) return;
+      if (this.#conversationId !== null) void this.#loadHistory(this.#conversationId);
+      if (this.#signInUrl === null) void this.#resolveSignInUrl();
+      this.#emit('ready');
+    });
   }
 
   get isOpen(): boolean {
