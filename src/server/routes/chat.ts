@@ -108,11 +108,19 @@ export function chatRoutes(deps: { store: Store; settings: SignInSettings; assis
     return streamSSE(c, async (stream) => {
       const send = <K extends keyof ChatStreamEvents>(event: K, data: ChatStreamEvents[K]) =>
         stream.writeSSE({ event, data: JSON.stringify(data) });
-      await send('start', { conversationId: response.conversationId, messageId: response.messageId, replyId: response.reply.id });
-      if (response.reply.type === 'answer') {
-        for (const piece of chunkText(response.reply.text, DELTA_CHARS)) await send('delta', { text: piece });
+      try {
+        await send('start', { conversationId: response.conversationId, messageId: response.messageId, replyId: response.reply.id });
+        if (response.reply.type === 'answer') {
+          for (const piece of chunkText(response.reply.text, DELTA_CHARS)) await send('delta', { text: piece });
+        }
+        await send('end', response);
+      } catch (error) {
+        // Usually the client went away. The turn is stored, so a retry with the same messageId gets it.
+        deps.logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'chat stream failed');
+        await send('error', { code: 'internal-error', message: 'The reply stream broke; send the message again with the same messageId.' }).catch(
+          () => undefined,
+        );
       }
-      await send('end', response);
     });
   });
 
