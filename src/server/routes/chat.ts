@@ -6,6 +6,7 @@ import { LIMITS, type ChatReply, type ChatResponse, type ChatStreamEvents } from
 import type { Assistant } from '../assistant.js';
 import { apiError } from '../http/errors.js';
 import { readJsonObject, unknownFields } from '../http/json-body.js';
+import { canAccess } from '../ownership.js';
 import type { SignInSettings } from '../sign-in-settings.js';
 import type { Conversation, Store } from '../store.js';
 
@@ -35,11 +36,6 @@ const ID_CONFLICT = {
   code: 'message-id-conflict',
   message: 'This messageId is already used by another message; send a new messageId for a new message.',
 } as const;
-
-/** A conversation owned by a signed-in visitor is reachable only with a verified token for the same sub. */
-export function canAccess(conversation: Conversation, sub: string | null): boolean {
-  return conversation.ownerSub === null || conversation.ownerSub === sub;
-}
 
 export function chatRoutes(deps: { store: Store; settings: SignInSettings; assistant: Assistant; logger: Logger }): Hono {
   const { store, settings, assistant } = deps;

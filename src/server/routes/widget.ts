@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { HistoryResponse, WidgetConfigResponse } from '../../protocol/chat.js';
 import { apiError } from '../http/errors.js';
+import { canAccess } from '../ownership.js';
 import type { SignInSettings } from '../sign-in-settings.js';
 import type { Store } from '../store.js';
-import { canAccess } from './chat.js';
 
 /** GET /v1/widget-config: the public part of the config, never a secret. */
 export function widgetConfigRoutes(deps: { settings: SignInSettings }): Hono {
