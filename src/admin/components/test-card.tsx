@@ -86,6 +86,8 @@ export function TestCard({ api, configVersion, onApiError }: TestCardProps) {
           onInput={(value) => {
             setToken(value);
             setInputError(undefined);
+            // A verdict belongs to the token it was given for.
+            setOutcome((current) => (current.kind === 'busy' ? current : { kind: 'none' }));
           }}
           error={inputError}
           placeholder="eyJhbGciOi…"

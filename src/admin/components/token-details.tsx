@@ -39,7 +39,7 @@ export function TokenDetails({ token, nowMs }: { token: string; nowMs: number })
         <dt>Expires (exp)</dt>
         <dd>
           {exp !== null ? isoTime(exp) : '(no exp)'}
-          {exp !== null && exp * 1000 < nowMs ? <span class="tag bad"> in the past</span> : null}
+          {exp !== null && exp * 1000 < nowMs ? <span class="tag bad" data-testid="token-expired"> in the past</span> : null}
         </dd>
         <dt>Lifetime (exp − iat)</dt>
         <dd data-testid="token-lifetime">{lifetimeSeconds !== null ? formatDuration(lifetimeSeconds) : 'unknown'}</dd>
