@@ -42,9 +42,9 @@ export function adminRoutes(deps: { adminToken: string; settings: SignInSettings
     if (!parsed.ok) return parsed.response;
     const { hmacSecret, ...rest } = parsed.value;
     const stored = settings.current().hmacSecret;
-    // Absent keeps the stored secret, null removes it, a string replaces it.
-    const candidate =
-      hmacSecret === undefined ? (stored === undefined ? rest : { ...rest, hmacSecret: stored }) : hmacSecret === null ? rest : { ...rest, hmacSecret };
+    // Absent (or "", an untouched form field) keeps the stored secret, null removes it, a string replaces it.
+    const keep = hmacSecret === undefined || hmacSecret === '';
+    const candidate = keep ? (stored === undefined ? rest : { ...rest, hmacSecret: stored }) : hmacSecret === null ? rest : { ...rest, hmacSecret };
     const checked = validateAdminConfig(candidate);
     if (!checked.ok) {
       return apiError(c, 400, 'invalid-config', 'The config was not saved; fix the fields listed in error.fields.', checked.fields);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../../src/server/store.js';
 import { signHs256, forgeSignature } from '../../helpers/tokens.js';
-import { ADMIN_PATH, SITE_ORIGIN, leakedLines, startHarness, type Harness } from './harness.js';
+import { ADMIN_PATH, SITE_ORIGIN, leakedLines, newMessageId, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -170,6 +170,18 @@ describe('the HMAC secret', () => {
     h.sensitive.add(token);
     const result = await (await h.admin('POST', `${ADMIN_PATH}/test`, { token })).json();
     expect(result).toEqual({ ok: true, identity: { userId: 'alice', email: 'alice@example.com' } });
+
+    // The chat gate uses the same verifier: HS256 tokens open the secure tools.
+    const chat = await h.chat({ messageId: newMessageId(), text: "What's my balance?" }, { token });
+    expect(chat.body.reply).toMatchObject({ type: 'answer', tool: 'account-balance', text: 'Your account balance is $1,284.50.' });
+    const rs256 = await h.token({ sub: 'alice' });
+    const wrongMode = await h.chat({ messageId: newMessageId(), text: "What's my balance?" }, { token: rs256 });
+    expect(wrongMode.body.reply).toMatchObject({ type: 'refusal', reason: 'bad-signature' });
+
+    // An empty hmacSecret (an untouched form field) keeps the stored secret too.
+    const untouched = await h.admin('PUT', ADMIN_PATH, { mode: 'hmac', hmacSecret: '', allowedOrigins: [SITE_ORIGIN] });
+    expect(((await untouched.json()) as { hmacSecretSet: boolean }).hmacSecretSet).toBe(true);
+    expect(await (await h.admin('POST', `${ADMIN_PATH}/test`, { token })).json()).toMatchObject({ ok: true });
   });
 
   it('the raw bytes of the SQLite file and its WAL never contain the secret', () => {
