@@ -28,13 +28,14 @@ export function createDemoAdmin({ backend, idp, jwksConfig }) {
     putConfig: (config) => request('PUT', ADMIN_CONFIG_PATH, config),
     /** JWKS mode with the demo identity provider's keys. */
     async switchToJwks() {
-      await request('PUT', ADMIN_CONFIG_PATH, jwksConfig());
+      // null removes a stored HMAC secret: JWKS mode does not need it.
+      await request('PUT', ADMIN_CONFIG_PATH, { ...jwksConfig(), hmacSecret: null });
       idp.useJwks();
     },
     /** Generate a secret (shown this once), save HMAC mode, and have the IdP sign HS256 with it. */
     async switchToHmac() {
       const generated = await request('POST', `${ADMIN_CONFIG_PATH}/hmac-secret`);
-      const secret = generated.secret ?? generated.hmacSecret;
+      const secret = generated.hmacSecret;
       if (typeof secret !== 'string') throw new Error('The hmac-secret endpoint returned no secret.');
       const { jwksUrl: _unused, ...rest } = jwksConfig();
       await request('PUT', ADMIN_CONFIG_PATH, { ...rest, mode: 'hmac', hmacSecret: secret });

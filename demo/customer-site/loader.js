@@ -1,12 +1,17 @@
-// PLACEHOLDER until docs/widget.md's snippet lands.
-(function (w) {
-  if (w.ChatWidget) return;
+// The pre-load snippet from docs/widget.md, served as a file so the page needs no
+// inline script under its Content-Security-Policy. It defines a ChatWidget stub that
+// queues calls until the async bundle loads and replays them in order.
+(function (window) {
+  if (window.ChatWidget) return;
   var queue = [];
   var stub = { q: queue };
   ['init', 'identify', 'logout', 'open', 'close', 'toggle', 'send', 'on', 'destroy'].forEach(function (method) {
     stub[method] = function () {
-      queue.push([method].concat(Array.prototype.slice.call(arguments)));
+      var call = [method, Array.prototype.slice.call(arguments)];
+      queue.push(call);
+      if (method === 'send') return new Promise(function (resolve, reject) { call.push(resolve, reject); });
+      if (method === 'on') return function () { call.cancelled = true; if (call.unbind) call.unbind(); };
     };
   });
-  w.ChatWidget = stub;
+  window.ChatWidget = stub;
 })(window);
