@@ -61,6 +61,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     );
   }
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('dataDir must name a folder.');
+  if (typeof options.logger?.child !== 'function') throw new TypeError('logger must be a pino logger (for example pino()).');
   const logger = backendLogger(options.logger);
   // The key file may be written before the database, so the folder comes first.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
