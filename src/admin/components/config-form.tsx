@@ -79,7 +79,8 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
     onApiError(result.error);
     const { byField, other } = placeServerErrors(result.error.fields ?? {});
     setServerErrors(byField);
-    setSave({ kind: 'failed', message: result.error.message, other });
+    const placed = Object.keys(byField).length > 0;
+    setSave({ kind: 'failed', message: placed ? 'The config was not saved; fix the highlighted fields.' : result.error.message, other });
     focusFirstError(byField);
   }
 
@@ -181,7 +182,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
           value={values.claimMapping}
           onInput={(value) => update('claimMapping', value)}
           error={errorOf('claimMapping')}
-          placeholder={'{\n  "userId": "sub",\n  "email": "email"\n}'}
+          placeholder={'e.g. { "userId": "sub", "email": "email" }'}
           hint='{ "outputName": "claimName" }. Empty: every claim except iss/sub/aud/exp/iat/nbf/jti is passed on. userId is always sub.'
           inputRef={refFor('claimMapping')}
         />
