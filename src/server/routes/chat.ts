@@ -1,41 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
-import { LIMITS, type ChatReply, type ChatResponse, type ChatStreamEvents } from '../../protocol/chat.js';
+import { LIMITS, type ChatStreamEvents } from '../../protocol/chat.js';
 import type { Assistant } from '../assistant.js';
 import { apiError } from '../http/errors.js';
 import { readJsonObject, unknownFields } from '../http/json-body.js';
-import { canAccess } from '../ownership.js';
 import type { SignInSettings } from '../sign-in-settings.js';
-import type { Conversation, Store } from '../store.js';
+import type { Store } from '../store.js';
+import { takeTurn, type TurnRequest } from '../turn.js';
 
 const CHAT_FIELDS = ['conversationId', 'messageId', 'text'] as const;
 /** Client ids (messageId, conversationId): UUIDs in practice; any short base64url-safe string is accepted. */
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Streamed answers are cut at word boundaries into pieces of about this many characters. */
 const DELTA_CHARS = 24;
-
-interface ChatRequestBody {
-  conversationId: string | null;
-  messageId: string;
-  text: string;
-}
-
-type TurnResult = { ok: true; response: ChatResponse } | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict'; message: string };
-
-const NOT_FOUND = {
-  ok: false,
-  status: 404,
-  code: 'conversation-not-found',
-  message: 'This conversation does not exist or belongs to another visitor; start a new conversation (conversationId null).',
-} as const;
-const ID_CONFLICT = {
-  ok: false,
-  status: 409,
-  code: 'message-id-conflict',
-  message: 'This messageId is already used by another message; send a new messageId for a new message.',
-} as const;
 
 export function chatRoutes(deps: { store: Store; settings: SignInSettings; assistant: Assistant; logger: Logger }): Hono {
   const { store, settings, assistant } = deps;
@@ -50,51 +28,8 @@ export function chatRoutes(deps: { store: Store; settings: SignInSettings; assis
 
     // Every request is verified; the verifier's result cache makes a repeated token cheap.
     const verification = await settings.verifier().verifyAuthorization(c.req.header('authorization'));
-    const sub = verification.ok ? verification.identity.userId : null;
 
-    // One synchronous transaction: no other request interleaves between the
-    // idempotency lookup, the tool run and storing the reply.
-    const result = store.transaction((): TurnResult => {
-      let conversation: Conversation | null;
-      const earlier = store.findTurn(request.messageId);
-      if (earlier) {
-        if (request.conversationId !== null && request.conversationId !== earlier.conversationId) return ID_CONFLICT;
-        conversation = store.getConversation(earlier.conversationId);
-        if (!conversation || !canAccess(conversation, sub)) {
-          return request.conversationId === null ? ID_CONFLICT : NOT_FOUND;
-        }
-        if (earlier.text !== request.text) return ID_CONFLICT;
-      } else {
-        if (store.messageIdTaken(request.messageId)) return ID_CONFLICT;
-        if (request.conversationId !== null) {
-          conversation = store.getConversation(request.conversationId);
-          if (!conversation || !canAccess(conversation, sub)) return NOT_FOUND;
-        } else {
-          conversation = store.createConversation(sub);
-        }
-        store.addVisitorMessage(conversation.id, request.messageId, request.text);
-      }
-      // The first verified write claims an anonymous conversation for its visitor.
-      if (sub !== null && conversation.ownerSub === null) store.claimConversation(conversation.id, sub);
-
-      const response = (reply: ChatReply): TurnResult => ({
-        ok: true,
-        response: { conversationId: conversation.id, messageId: request.messageId, reply },
-      });
-      if (earlier?.reply) {
-        const stored = earlier.reply;
-        return response({ type: 'answer', id: stored.id, text: stored.text, ...(stored.tool ? { tool: stored.tool } : {}) });
-      }
-      const outcome = assistant.respond(request.text, verification, { ledger: store });
-      if (outcome.kind === 'refusal') {
-        // Refusals are not stored: re-sending the same messageId after sign-in runs the gate again.
-        const { kind: _kind, ...refusal } = outcome;
-        return response({ type: 'refusal', id: randomUUID(), ...refusal });
-      }
-      const answer = { id: randomUUID(), text: outcome.text, tool: outcome.tool ?? null };
-      store.addReply(conversation.id, request.messageId, answer);
-      return response({ type: 'answer', id: answer.id, text: answer.text, ...(outcome.tool ? { tool: outcome.tool } : {}) });
-    });
+    const result = takeTurn({ store, assistant }, request, verification);
 
     c.header('Cache-Control', 'no-store');
     if (!result.ok) return apiError(c, result.status, result.code, result.message);
@@ -127,7 +62,7 @@ function wantsEventStream(accept: string | undefined): boolean {
   return accept !== undefined && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
 }
 
-type Checked = { ok: true; value: ChatRequestBody } | { ok: false; message: string; fields: Record<string, string> };
+type Checked = { ok: true; value: TurnRequest } | { ok: false; message: string; fields: Record<string, string> };
 
 function checkChatRequest(body: Record<string, unknown>): Checked {
   const fields = unknownFields(body, CHAT_FIELDS);
