@@ -10,6 +10,7 @@ import { DEMO_USERS, findDemoUser } from './idp.mjs';
 
 const PAGES = join(DEMO_DIR, 'customer-site');
 const TOKEN_KINDS = ['valid', 'expired', 'unknown-key', 'malformed', 'no-sub'];
+const COOP_VALUES = ['same-origin', 'same-origin-allow-popups', 'unsafe-none'];
 
 /**
  * host/publicHost: where it listens and the host name browsers use; idp: the demo
@@ -33,6 +34,9 @@ export async function startCustomerSite({ host, port, publicHost, idp, signInOri
       'content-security-policy',
       cspHeader({ 'connect-src': `'self' ${new URL(backend().url).origin}`, 'frame-src': signInOrigin() }),
     );
+    // ?coop=same-origin shows the Cross-Origin-Opener-Policy caveat of docs/demo.md.
+    const coop = c.req.query('coop');
+    if (coop && COOP_VALUES.includes(coop)) response.headers.set('cross-origin-opener-policy', coop);
     return response;
   });
   for (const file of ['loader.js', 'page.js', 'site.css']) {

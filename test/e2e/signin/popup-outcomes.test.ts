@@ -20,6 +20,8 @@ import {
   waitForConversationText,
   waitForWidgetEvent,
   widgetEvents,
+  newShopContext,
+  waitForConversationText as waitForText,
   widgetRequests,
   type Harness,
   type ShopPage,
@@ -107,6 +109,55 @@ describe('the visitor closes the popup', () => {
       const events = await widgetEvents(page);
       expect(events).not.toContain('identify');
       expect(events).not.toContain('signin-complete');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('Cross-Origin-Opener-Policy on the page with the widget (the documented caveat)', () => {
+  async function openShopWithCoop(coop: string) {
+    const { context, errors } = await newShopContext(harness);
+    const page = await context.newPage();
+    const mark = harness.demo.requests.length;
+    const response = await page.goto(`${harness.demo.siteUrl}?coop=${coop}`);
+    expect(response?.headers()['cross-origin-opener-policy']).toBe(coop);
+    await waitForWidgetEvent(page, 'ready');
+    await openChat(page);
+    return { context, errors, page, mark };
+  }
+
+  it('same-origin cuts the popup off: signin-cancelled, the sign-in page explains, no token', async () => {
+    const { context, errors, page, mark } = await openShopWithCoop('same-origin');
+    try {
+      // The popup is in another browsing-context group: Playwright sees it as a new page, not a popup event.
+      const popupPromise = context.waitForEvent('page');
+      await ask(page, BALANCE_QUESTION);
+      const popup = await popupPromise;
+      await popup.waitForLoadState('domcontentloaded');
+      expect(await popup.evaluate(() => window.opener === null)).toBe(true);
+      await waitForWidgetEvent(page, 'signin-cancelled');
+
+      await signInOnForm(popup, 'alice');
+      await popup.locator('#status', { hasText: 'lost its connection to the chat' }).waitFor();
+      for (const request of widgetRequests(harness, mark)) expect(request.authorization).toBe(false);
+      expect(await widgetEvents(page)).not.toContain('identify');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('same-origin-allow-popups keeps the link: the flow completes', async () => {
+    const { context, errors, page, mark } = await openShopWithCoop('same-origin-allow-popups');
+    try {
+      const popup = await askAndCatchPopup(page, BALANCE_QUESTION);
+      const closed = popup.waitForEvent('close');
+      await signInOnForm(popup, 'alice');
+      await closed;
+      await waitForText(page, '$1,284.50');
+      expect(chatRequests(harness, mark).map((request) => request.sub)).toEqual([null, 'alice']);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -69,6 +69,18 @@ export async function newShopContext(harness: Harness, initScript?: () => void):
   const context = await harness.browser.newContext();
   const errors: Error[] = [];
   context.on('page', (page) => page.on('pageerror', (error) => errors.push(error)));
+  // The demo's pages run under a strict CSP: any violation is an error of the test too.
+  await context.exposeBinding('__reportCspViolation', ({ frame }, directive: string, blocked: string) => {
+    errors.push(new Error(`CSP violation on ${frame.url()}: ${directive} blocked ${blocked}`));
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      void (window as unknown as { __reportCspViolation(d: string, b: string): Promise<void> }).__reportCspViolation(
+        event.effectiveDirective,
+        event.blockedURI,
+      );
+    });
+  });
   if (initScript) await context.addInitScript(initScript);
   // Records which messages reached the shop's window (origin and shape only, never a
   // token), so a test can wait until a hostile message has been delivered.
