@@ -182,8 +182,9 @@ async function readStdin(): Promise<string> {
   }
   const limit = LIMITS.maxTokenChars * 4;
   let text = '';
+  process.stdin.setEncoding('utf8');
   for await (const chunk of process.stdin) {
-    text += String(chunk);
+    text += chunk as string;
     // Anything this long is not a token; stop reading rather than buffer it all.
     if (text.length > limit) break;
   }

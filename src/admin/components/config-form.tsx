@@ -36,6 +36,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
   const [values, setValues] = useState<FormValues>(() => valuesFromView(view));
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+  const [revealedSecret, setRevealedSecret] = useState<string | null>(null);
   const fieldRefs = useRef<Partial<Record<FieldName, HTMLElement | null>>>({});
   const summaryRef = useRef<HTMLDivElement>(null);
 
@@ -143,10 +144,17 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
           />
         ) : null}
 
-        {values.mode === 'hmac' ? (
+        {values.mode === 'hmac' || revealedSecret !== null ? (
           <fieldset class="field">
             <legend>HMAC shared secret</legend>
-            <HmacSecret api={api} secretSet={view.hmacSecretSet} onGenerated={onSecretGenerated} onApiError={onApiError} />
+            <HmacSecret
+              api={api}
+              secretSet={view.hmacSecretSet}
+              secret={revealedSecret}
+              onSecretChange={setRevealedSecret}
+              onGenerated={onSecretGenerated}
+              onApiError={onApiError}
+            />
           </fieldset>
         ) : null}
 

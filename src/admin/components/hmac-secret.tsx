@@ -9,14 +9,16 @@ import type { AdminApi, ApiError } from '../api.js';
 export interface HmacSecretProps {
   api: AdminApi;
   secretSet: boolean;
+  /** The secret being shown, held by the parent so switching modes cannot lose it before it is copied. */
+  secret: string | null;
+  onSecretChange: (secret: string | null) => void;
   onGenerated: () => void;
   onApiError: (error: ApiError) => void;
 }
 
 type CopyState = 'idle' | 'copied' | 'failed';
 
-export function HmacSecret({ api, secretSet, onGenerated, onApiError }: HmacSecretProps) {
-  const [secret, setSecret] = useState<string | null>(null);
+export function HmacSecret({ api, secretSet, secret, onSecretChange: setSecret, onGenerated, onApiError }: HmacSecretProps) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -120,6 +122,7 @@ export function HmacSecret({ api, secretSet, onGenerated, onApiError }: HmacSecr
         <div class="actions">
           <button
             type="button"
+            id="hmac-generate"
             ref={generateRef}
             aria-describedby="hmac-secret-state"
             disabled={busy}

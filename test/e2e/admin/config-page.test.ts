@@ -65,11 +65,10 @@ describe('signing in', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => describedByText(page, 'admin-token')).toContain('refused');
     expect(await page.getByLabel('Admin token').getAttribute('aria-invalid')).toBe('true');
-    expect(await focusedId(page)).toBe('admin-token');
+    await expect.poll(() => focusedId(page)).toBe('admin-token');
 
     await signIn(page, harness.server.adminToken);
-    expect(await focusedId(page)).toBe('');
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     expect(page.url()).toBe(`${harness.server.url}/admin`);
     expect(await page.evaluate(() => sessionStorage.getItem('quincer-admin-token'))).toBe(harness.server.adminToken);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
@@ -152,7 +151,7 @@ describe('settings', () => {
     for (const id of ['jwksUrl', 'signInUrl', 'allowedOrigins']) {
       expect(await page.locator(`#${id}`).getAttribute('aria-invalid')).toBe('true');
     }
-    expect(await focusedId(page)).toBe('jwksUrl');
+    await expect.poll(() => focusedId(page)).toBe('jwksUrl');
     expect(await harness.getConfig()).toEqual(before);
 
     // Editing a field clears its server error; the others stay until the next save.
@@ -176,13 +175,19 @@ describe('HMAC secret', () => {
     await secretBox.waitFor();
     const secret = await secretBox.inputValue();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await focusedId(page)).toBe('hmac-secret-value');
+    await expect.poll(() => focusedId(page)).toBe('hmac-secret-value');
     expect(await describedByText(page, 'hmac-secret-value')).toContain('will not be shown again');
     await page.getByRole('button', { name: 'Copy secret' }).click();
     await page.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
+    // Switching modes before dismissing it cannot lose the only copy.
+    await page.getByRole('radio', { name: 'Off' }).check();
+    expect(await page.getByRole('textbox', { name: 'New HMAC secret' }).inputValue()).toBe(secret);
+    await page.getByRole('radio', { name: 'HMAC shared secret' }).check();
+
     await page.getByRole('button', { name: 'I have copied it' }).click();
+    await expect.poll(() => focusedId(page)).toBe('hmac-generate');
     expect(await page.getByRole('textbox', { name: 'New HMAC secret' }).count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
     await page.getByRole('button', { name: 'Save' }).click();
