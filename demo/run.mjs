@@ -1,5 +1,6 @@
 // `npm run demo`: starts the backend, the customer site and the sign-in site on fixed
 // ports (override with the environment) and prints where to go.
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, DEMO_USERS, startDemo } from './demo.mjs';
 
@@ -18,6 +19,8 @@ const demo = await startDemo({
   backendPort: port('QUINCER_DEMO_BACKEND_PORT', 4300),
   sitePort: port('QUINCER_DEMO_SITE_PORT', 4301),
   signInPort: port('QUINCER_DEMO_SIGNIN_PORT', 4302),
+  // Printed once below, in the banner.
+  adminToken: process.env.QUINCER_ADMIN_TOKEN || randomBytes(32).toString('base64url'),
   dataDir: process.env.QUINCER_DEMO_DATA_DIR || fileURLToPath(new URL('../.demo-data/', import.meta.url)),
   logLevel: process.env.QUINCER_DEMO_LOG_LEVEL || 'warn',
 }).catch((error) => {

@@ -57,6 +57,13 @@
   EVENTS.forEach(function (name) {
     ChatWidget.on(name, function (payload) { logEvent(name, payload); });
   });
+  // The popup signs the chat in without the shop's own sign-in; say so on the page.
+  ChatWidget.on('signin-complete', function () {
+    accountStatus.textContent = 'The chat is signed in through the popup (the shop itself is not).';
+  });
+  ChatWidget.on('logout', function () {
+    accountStatus.textContent = 'Not signed in (anonymous visitor).';
+  });
 
   $('sign-in').addEventListener('click', function () {
     var username = userSelect.value;
@@ -69,7 +76,6 @@
 
   $('sign-out').addEventListener('click', function () {
     ChatWidget.logout();
-    accountStatus.textContent = 'Not signed in (anonymous visitor).';
   });
 
   Array.prototype.forEach.call(document.querySelectorAll('.ask'), function (button) {
