@@ -11,14 +11,15 @@ import { TestCard } from './test-card.js';
 
 type Phase =
   | { kind: 'signed-out'; error: string | null }
-  | { kind: 'checking'; token: string }
+  /** fromStorage: a reload with a remembered token, so there is no form to show meanwhile. */
+  | { kind: 'checking'; token: string; fromStorage: boolean }
   | { kind: 'ready'; token: string; view: ConfigView }
   | { kind: 'failed'; token: string; message: string };
 
 export function App() {
   const [phase, setPhase] = useState<Phase>(() => {
     const token = loadAdminToken();
-    return token ? { kind: 'checking', token } : { kind: 'signed-out', error: null };
+    return token ? { kind: 'checking', token, fromStorage: true } : { kind: 'signed-out', error: null };
   });
   const [configVersion, setConfigVersion] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -67,11 +68,16 @@ export function App() {
         ) : null}
       </header>
       <main>
-        {phase.kind === 'signed-out' || phase.kind === 'checking' ? (
+        {phase.kind === 'checking' && phase.fromStorage ? (
+          <p class="muted" role="status">
+            Loading the config…
+          </p>
+        ) : null}
+        {phase.kind === 'signed-out' || (phase.kind === 'checking' && !phase.fromStorage) ? (
           <SignInForm
             busy={phase.kind === 'checking'}
             error={phase.kind === 'signed-out' ? phase.error : null}
-            onSubmit={(value) => setPhase({ kind: 'checking', token: value })}
+            onSubmit={(value) => setPhase({ kind: 'checking', token: value, fromStorage: false })}
           />
         ) : null}
         {phase.kind === 'failed' ? (
@@ -79,7 +85,7 @@ export function App() {
             <h2>The config could not be loaded</h2>
             <p>{phase.message}</p>
             <div class="actions">
-              <button type="button" class="primary" onClick={() => setPhase({ kind: 'checking', token: phase.token })}>
+              <button type="button" class="primary" onClick={() => setPhase({ kind: 'checking', token: phase.token, fromStorage: true })}>
                 Try again
               </button>
               <button type="button" onClick={() => signOut()}>

@@ -80,6 +80,13 @@ describe('signing in', () => {
     await page.getByLabel('Admin token').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
+
+  it('forgets a remembered admin token the server refuses, and says so', async () => {
+    opened = await openAdminPage(harness, () => sessionStorage.setItem('quincer-admin-token', 'stale-admin-token-0123456789'));
+    const { page } = opened;
+    await expect.poll(() => describedByText(page, 'admin-token')).toContain('refused');
+    expect(await page.evaluate(() => sessionStorage.getItem('quincer-admin-token'))).toBeNull();
+  });
 });
 
 describe('settings', () => {

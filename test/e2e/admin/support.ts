@@ -92,8 +92,10 @@ export interface AdminPage {
   close(): Promise<void>;
 }
 
-export async function openAdminPage(harness: Harness): Promise<AdminPage> {
+/** `initScript` runs in the page before its own scripts (e.g. to plant a stale admin token). */
+export async function openAdminPage(harness: Harness, initScript?: () => void): Promise<AdminPage> {
   const context = await harness.browser.newContext();
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const responses: RecordedResponse[] = [];
   const problems: string[] = [];
