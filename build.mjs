@@ -41,7 +41,31 @@ async function out(options) {
 // Script-tag bundle: defines window.ChatWidget.
 // Its targets all support class private fields natively: lowering them to WeakMaps costs ~1 KB gzip.
 const widgetTarget = ['chrome100', 'firefox100', 'safari15'];
-await out({ ...browser, target: widgetTarget, entryPoints: ['src/widget/global.ts'], format: 'iife', outfile: 'dist/chat-widget.js' });
+// Property names are shortened in the script-tag bundle only. It is a closed IIFE: no outside code
+// hands components to its preact or reads its objects, so renaming consistently inside it is safe for
+// preact's internals (__k, __e, …), its component lifecycle hooks and the widget's own plumbing.
+// Nothing public, on the wire or in the DOM is in this list (the unit and e2e tests run the result).
+const widgetInternalProps = new RegExp(
+  '^(' +
+    [
+      '__[a-zA-Z]', '_sb', 'getDerivedStateFromProps', 'componentWillReceiveProps', 'getSnapshotBeforeUpdate',
+      'shouldComponentUpdate', 'componentWillMount', 'componentWillUpdate', 'getChildContext',
+      'getDerivedStateFromError', 'componentDidCatch', 'contextType', 'defaultProps', 'debounceRendering',
+      'componentDidMount', 'componentDidUpdate', 'componentWillUnmount', 'forceUpdate',
+      'upsert', 'patch', 'focusLauncher', 'autoSignInUsed', 'usedToken', 'onDelta', 'onStart', 'widgetConfig',
+      'canRefresh', 'onIdentified', 'onRefreshFailed', 'inputRef', 'streaming', 'subscribe', 'dispose', 'items',
+      'kind', 'ordered', 'store', 'actions', 'expectedOrigin', 'targetWindow', 'transaction', 'urlWithState',
+    ].join('|') +
+    ')$',
+);
+await out({
+  ...browser,
+  target: widgetTarget,
+  mangleProps: widgetInternalProps,
+  entryPoints: ['src/widget/global.ts'],
+  format: 'iife',
+  outfile: 'dist/chat-widget.js',
+});
 // ESM for bundlers: dependencies stay as imports so the app's bundler dedupes preact.
 await out({
   ...browser,

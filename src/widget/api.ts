@@ -4,11 +4,10 @@
  * pre-load snippet queues them, and init() replays them in order.
  */
 import { createNanoEvents } from 'nanoevents';
-import type { IdentifyInput } from './auth.js';
+import { validateIdentify, type IdentifyInput } from './auth.js';
 import { WidgetError } from './errors.js';
 import { EVENT_NAMES, type WidgetEventName, type WidgetEvents } from './events.js';
 import type { ChatWidgetOptions } from './options.js';
-import { describeTokenProblem } from './token.js';
 import { createChatWidget, type ChatWidgetInstance, type SendResult } from './widget.js';
 
 /** The public methods, in the order of the pre-load snippet. */
@@ -77,11 +76,7 @@ export function createChatWidgetApi(): ChatWidgetApi {
     identify(input) {
       if (widget) return widget.identify(input);
       // Validated now, so a bad token throws where it was passed.
-      const problem = describeTokenProblem((input as IdentifyInput | null)?.token);
-      if (problem !== null) throw new WidgetError('invalid-token', problem);
-      if (input.refresh !== undefined && typeof input.refresh !== 'function') {
-        throw new WidgetError('invalid-argument', 'identify(): refresh must be a function returning a Promise of a fresh token.');
-      }
+      validateIdentify(input);
       later('identify', [input]);
     },
     logout: () => (widget ? widget.logout() : later('logout', [])),

@@ -18,13 +18,24 @@ export interface IdentifyInput {
 export interface AuthHooks {
   /** A token was set by identify() or by a refresh. */
   onIdentified(source: 'identify' | 'refresh' | 'signin'): void;
-  /** The provider failed or returned something that is not a token. */
-  onRefreshFailed(detail: string): void;
+  /** The provider failed or returned something that is not a token; the message names which, never the value. */
+  onRefreshFailed(message: string): void;
   now(): number;
 }
 
 /** How long before exp a scheduled refresh runs. */
 export const REFRESH_LEAD_MS = 30_000;
+
+/** identify()'s argument checks, shared with the pre-init API: throws a WidgetError saying what is wrong. */
+export function validateIdentify(input: unknown): IdentifyInput {
+  const { token, refresh } = (input ?? {}) as { token?: unknown; refresh?: unknown };
+  const problem = typeof input === 'object' ? describeTokenProblem(token) : 'identify() takes an object: identify({ token, refresh? }).';
+  if (problem !== null) throw new WidgetError('invalid-token', problem);
+  if (refresh !== undefined && typeof refresh !== 'function') {
+    throw new WidgetError('invalid-argument', 'identify(): refresh must be a function returning a Promise of a fresh token.');
+  }
+  return input as IdentifyInput;
+}
 
 export class Auth {
   readonly #store: StateStore;
@@ -52,19 +63,11 @@ export class Auth {
 
   /** Validates everything first; on any problem throws and changes nothing. */
   identify(input: unknown, source: 'identify' | 'signin' = 'identify'): void {
-    if (input === null || typeof input !== 'object') {
-      throw new WidgetError('invalid-argument', 'identify() takes an object: identify({ token, refresh? }).');
-    }
-    const { token, refresh } = input as { token?: unknown; refresh?: unknown };
-    const problem = describeTokenProblem(token);
-    if (problem !== null) throw new WidgetError('invalid-token', problem);
-    if (refresh !== undefined && typeof refresh !== 'function') {
-      throw new WidgetError('invalid-argument', 'identify(): refresh must be a function returning a Promise of a fresh token.');
-    }
+    const { token, refresh } = validateIdentify(input);
     this.#generation++;
     this.#inFlight = null;
-    this.#provider = (refresh as TokenProvider | undefined) ?? null;
-    this.#setToken(token as string);
+    this.#provider = refresh ?? null;
+    this.#setToken(token);
     this.#hooks.onIdentified(source);
   }
 
@@ -101,7 +104,7 @@ export class Auth {
       const problem = describeTokenProblem(fresh);
       if (problem !== null) {
         this.#hooks.onRefreshFailed(
-          fresh === undefined ? 'The refresh provider failed.' : problem.replace('identify():', 'refresh():'),
+          `Your sign-in could not be renewed: ${fresh === undefined ? 'the refresh provider failed' : 'refresh() did not return a compact JWT'}.`,
         );
         return false;
       }

@@ -22,14 +22,13 @@ export function installGlobal(win: { ChatWidget?: unknown }, script: Element | n
   return api;
 }
 
-/** `<script src=… data-api-url=… data-sign-in-url=… data-persist=… data-position=… data-color-scheme=… data-open>` */
+/** `<script src=… data-api-url=… data-sign-in-url=… data-persist=… data-position=… data-color-scheme=…>` */
 function autoInit(api: ChatWidgetApi, script: Element | null): void {
   const data = (script as HTMLElement | null)?.dataset;
   if (!data?.['apiUrl']) return;
   const options: Record<string, unknown> = { apiUrl: data['apiUrl'] };
   for (const key of ['signInUrl', 'persist', 'position'] as const) if (data[key]) options[key] = data[key];
   if (data['colorScheme']) options['theme'] = { colorScheme: data['colorScheme'] };
-  if (data['open'] !== undefined) options['open'] = data['open'] !== 'false';
   try {
     api.init(options as unknown as ChatWidgetOptions);
   } catch (error) {

@@ -44,12 +44,8 @@ export interface ChatWidgetOptions {
   signInTimeoutMs?: number;
   /** Stream replies over SSE as they are written. Default true. */
   stream?: boolean;
-  /** Open the panel on start. Default false. */
-  open?: boolean;
   /** Open the sign-in popup by itself when the visitor's send still grants user activation. Default true. */
   autoSignIn?: boolean;
-  /** The fetch used for every request; default globalThis.fetch. */
-  fetch?: typeof fetch;
 }
 
 export interface ResolvedTheme {
@@ -71,14 +67,12 @@ export interface ResolvedOptions {
   readonly position: Position;
   readonly signInTimeoutMs: number;
   readonly stream: boolean;
-  readonly open: boolean;
   readonly autoSignIn: boolean;
-  readonly fetch: typeof fetch;
 }
 
 const KNOWN_OPTIONS = new Set([
   'apiUrl', 'signInUrl', 'persist', 'container', 'theme', 'strings', 'position',
-  'signInTimeoutMs', 'stream', 'open', 'autoSignIn', 'fetch',
+  'signInTimeoutMs', 'stream', 'autoSignIn',
 ]);
 const MAX_TIMEOUT_MS = 2_147_483_647;
 export const DEFAULT_SIGN_IN_TIMEOUT_MS = 120_000;
@@ -175,11 +169,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MS) {
     fail('signInTimeoutMs', 'must be a positive number of milliseconds');
   }
-  const fetchOption = input['fetch'];
-  if (fetchOption !== undefined && typeof fetchOption !== 'function') fail('fetch', 'must be a function');
-  const fetchImpl = (fetchOption as typeof fetch | undefined) ?? globalThis.fetch?.bind(globalThis);
-  if (typeof fetchImpl !== 'function') fail('fetch', 'is required where the browser has no fetch');
-  return Object.freeze({
+  return {
     apiUrl,
     signInUrl,
     persist: oneOf('persist', input['persist'], ['memory', 'session'] as const, 'memory'),
@@ -189,8 +179,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     position: oneOf('position', input['position'], ['bottom-right', 'bottom-left'] as const, 'bottom-right'),
     signInTimeoutMs: timeout,
     stream: bool('stream', input['stream'], true),
-    open: bool('open', input['open'], false),
     autoSignIn: bool('autoSignIn', input['autoSignIn'], true),
-    fetch: fetchImpl,
-  });
+  };
 }

@@ -62,8 +62,4 @@ export class Store {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
-
-  clearListeners(): void {
-    this.#listeners.clear();
-  }
 }

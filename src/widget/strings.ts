@@ -17,11 +17,9 @@ export interface WidgetStrings {
   sendFailed: string;
   signIn: string;
   signInPending: string;
-  signInComplete: string;
   signInCancelled: string;
   signInTimeout: string;
   signInUnavailable: string;
-  refreshFailed: string;
   /** What each refusal reason means for the visitor, in plain words. */
   reasons: Record<RefusalReason, string>;
 }
@@ -37,24 +35,22 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   empty: 'Ask us anything.',
   you: 'You',
   assistant: 'Assistant',
-  typing: 'Assistant is typing…',
+  typing: 'Typing…',
   retry: 'Retry',
-  sendFailed: 'Not sent: the connection failed. Check your connection and retry.',
+  sendFailed: 'Not sent: check your connection, then retry.',
   signIn: 'Sign in to continue',
   signInPending: 'Finish signing in in the window that opened.',
-  signInComplete: 'You are signed in. Sending your message again…',
-  signInCancelled: 'Sign-in was cancelled, so your message was not answered. Sign in to continue when you are ready.',
-  signInTimeout: 'Sign-in took too long. Try again with Sign in to continue.',
+  signInCancelled: 'Sign-in was cancelled. Sign in to continue when you are ready.',
+  signInTimeout: 'Sign-in timed out. Please try again.',
   signInUnavailable: 'Sign in on this site first, then ask again.',
-  refreshFailed: 'Your sign-in could not be renewed.',
   reasons: {
     'missing-token': 'You need to be signed in for this.',
     expired: 'Your sign-in has expired. Please sign in again.',
     'bad-signature': 'We could not confirm your sign-in. Please sign in again.',
-    'malformed-token': 'We could not read your sign-in. Please sign out and sign in again on this site.',
+    'malformed-token': 'We could not read your sign-in. Please sign in again.',
     'bad-claim': 'Your account cannot be used for this here. Please contact the site owner.',
-    'missing-claim': 'Your account is missing details this needs. Please contact the site owner.',
-    'config-incomplete': 'Sign-in is not set up on this site yet, so this cannot be done here. Please contact the site owner.',
-    'jwks-fetch-failed': 'We cannot check sign-ins right now. Please try again in a few minutes.',
+    'missing-claim': 'Your account lacks details this needs. Please contact the site owner.',
+    'config-incomplete': 'Sign-in is not set up on this site yet. Please contact the site owner.',
+    'jwks-fetch-failed': 'We cannot check sign-ins right now. Please try again later.',
   },
 };

@@ -19,7 +19,7 @@ export type ChatOutcome =
   | { ok: true; response: ChatResponse }
   /** The connection failed or the stream was cut: retry with the same messageId. */
   | { ok: false; kind: 'network' }
-  | { ok: false; kind: 'http'; status: number; code: string; message: string }
+  | { ok: false; kind: 'http'; code: string; message: string }
   | { ok: false; kind: 'aborted' };
 
 export interface ChatCall {
@@ -34,12 +34,10 @@ export type ChatResult = ChatOutcome & { usedToken: string | null };
 
 export class Transport {
   readonly #apiUrl: string;
-  readonly #fetch: typeof fetch;
   readonly #getToken: () => string | null;
 
-  constructor(apiUrl: string, fetchImpl: typeof fetch, getToken: () => string | null) {
+  constructor(apiUrl: string, getToken: () => string | null) {
     this.#apiUrl = apiUrl;
-    this.#fetch = fetchImpl;
     this.#getToken = getToken;
   }
 
@@ -66,20 +64,14 @@ export class Transport {
   }
 
   async #chat(request: ChatRequest, call: ChatCall, token: string | null): Promise<ChatOutcome> {
-    let response: Response;
     try {
-      response = await this.#request('POST', API_PATHS.chat, call.signal, token, request, call.stream);
-    } catch {
-      return call.signal.aborted ? { ok: false, kind: 'aborted' } : { ok: false, kind: 'network' };
-    }
-    try {
+      const response = await this.#request('POST', API_PATHS.chat, call.signal, token, request, call.stream);
       if (!response.ok) return await httpFailure(response);
       const type = response.headers.get('content-type') ?? '';
       if (call.stream && type.includes('text/event-stream') && response.body) {
         return await readStream(response.body, call);
       }
-      const body = (await response.json()) as ChatResponse;
-      return isChatResponse(body) ? { ok: true, response: body } : malformed(response.status);
+      return answered(await response.json());
     } catch {
       return call.signal.aborted ? { ok: false, kind: 'aborted' } : { ok: false, kind: 'network' };
     }
@@ -96,7 +88,7 @@ export class Transport {
     const headers: Record<string, string> = { Accept: stream ? 'text/event-stream' : 'application/json' };
     if (token !== null) headers['Authorization'] = `Bearer ${token}`;
     if (body) headers['Content-Type'] = 'application/json';
-    return this.#fetch(this.#apiUrl + path, {
+    return fetch(this.#apiUrl + path, {
       method,
       headers,
       body: body ? JSON.stringify(body) : null,
@@ -107,59 +99,43 @@ export class Transport {
   }
 }
 
-async function httpFailure(response: Response): Promise<ChatOutcome> {
-  const body = (await response.json().catch(() => null)) as Partial<ApiErrorBody> | null;
-  const error = body?.error;
+function failure(code: unknown, message: unknown, fallback: string): ChatOutcome {
   return {
     ok: false,
     kind: 'http',
-    status: response.status,
-    code: typeof error?.code === 'string' ? error.code : `http-${response.status}`,
-    message: typeof error?.message === 'string' ? error.message : `The chat service answered ${response.status}.`,
+    code: typeof code === 'string' ? code : 'bad-response',
+    message: typeof message === 'string' ? message : fallback,
   };
 }
 
-function malformed(status: number): ChatOutcome {
-  return { ok: false, kind: 'http', status, code: 'bad-response', message: 'The chat service sent a reply the widget cannot read.' };
+async function httpFailure(response: Response): Promise<ChatOutcome> {
+  const error = ((await response.json().catch(() => null)) as Partial<ApiErrorBody> | null)?.error;
+  return failure(error?.code, error?.message, `The chat service answered ${response.status}.`);
 }
 
-function isChatResponse(value: unknown): value is ChatResponse {
-  const reply = (value as ChatResponse | null)?.reply;
-  return (
-    typeof (value as ChatResponse | null)?.conversationId === 'string' &&
-    reply !== null &&
-    typeof reply === 'object' &&
-    (reply.type === 'answer' || reply.type === 'refusal')
-  );
+/** A chat response as the wire defines it; anything else is a failure, never rendered. */
+function answered(value: unknown): ChatOutcome {
+  const response = value as ChatResponse | null;
+  return typeof response?.conversationId === 'string' && /^(answer|refusal)$/.test(response.reply?.type)
+    ? { ok: true, response }
+    : failure(0, 0, 'The chat service sent an unreadable reply.');
 }
 
 async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Promise<ChatOutcome> {
   let outcome: ChatOutcome | null = null;
   const parser = createParser({
-    onEvent(event) {
+    onEvent({ event, data }) {
       if (outcome) return;
-      let data: unknown;
+      let payload: { text?: unknown; code?: unknown; message?: unknown } & ChatStreamEvents['start'];
       try {
-        data = JSON.parse(event.data);
+        payload = JSON.parse(data);
       } catch {
         return;
       }
-      if (event.event === 'start') call.onStart?.(data as ChatStreamEvents['start']);
-      else if (event.event === 'delta') {
-        const text = (data as ChatStreamEvents['delta'] | null)?.text;
-        if (typeof text === 'string') call.onDelta?.(text);
-      } else if (event.event === 'end') {
-        outcome = isChatResponse(data) ? { ok: true, response: data } : malformed(200);
-      } else if (event.event === 'error') {
-        const error = data as Partial<ChatStreamEvents['error']> | null;
-        outcome = {
-          ok: false,
-          kind: 'http',
-          status: 200,
-          code: typeof error?.code === 'string' ? error.code : 'stream-error',
-          message: typeof error?.message === 'string' ? error.message : 'The chat service failed while answering.',
-        };
-      }
+      if (event === 'start') call.onStart?.(payload);
+      else if (event === 'delta' && typeof payload?.text === 'string') call.onDelta?.(payload.text);
+      else if (event === 'end') outcome = answered(payload);
+      else if (event === 'error') outcome = failure(payload?.code, payload?.message, 'The chat service failed to answer.');
     },
   });
   const reader = body.getReader();

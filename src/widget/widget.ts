@@ -76,19 +76,17 @@ class WidgetCore implements ChatWidgetInstance {
     this.#conversationId = this.#stored.get('conversation');
     this.#auth = new Auth(this.#stored, {
       onIdentified: (source) => this.#emit('identify', { source, refreshable: this.#auth.canRefresh }),
-      onRefreshFailed: (detail) =>
-        this.#emit('error', { code: 'refresh-failed', message: `${options.strings.refreshFailed} ${detail}` }),
+      onRefreshFailed: (message) => this.#emit('error', { code: 'refresh-failed', message }),
       now: () => Date.now(),
     });
-    this.#transport = new Transport(options.apiUrl, options.fetch, () => this.#auth.token);
-    this.#view = new Store({ open: options.open, items: [], focusLauncher: 0 });
+    this.#transport = new Transport(options.apiUrl, () => this.#auth.token);
+    this.#view = new Store({ open: false, items: [], focusLauncher: 0 });
     this.#mounted = mountUi(options, this.#view, this.#uiActions());
 
     this.#disposers.add(() => this.#abort.abort());
     this.#disposers.add(() => this.#auth.dispose());
     this.#disposers.add(() => this.#popup?.dispose());
     this.#disposers.add(() => this.#mounted.unmount());
-    this.#disposers.add(() => this.#view.clearListeners());
     this.#disposers.add(() => (this.#emitter.events = {}));
 
     // A microtask later, so identify() called right after creation (the queued pattern) is on these requests too.
@@ -252,6 +250,7 @@ class WidgetCore implements ChatWidgetInstance {
   async #runTurn(turn: Turn, refreshed: boolean): Promise<SendResult> {
     const { messageId } = turn;
     const epoch = this.#epoch;
+    const aborted: SendResult = { status: 'aborted', messageId };
     const replyId = `${messageId}:reply`;
     let draft = '';
     this.#view.patch(messageId, 'visitor', { status: 'sending' });
@@ -271,15 +270,15 @@ class WidgetCore implements ChatWidgetInstance {
         },
       },
     );
-    if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+    if (epoch !== this.#epoch) return aborted;
 
     if (!result.ok) {
       this.#view.remove(replyId);
-      if (result.kind === 'aborted') return { status: 'aborted', messageId };
+      if (result.kind === 'aborted') return aborted;
       if (result.kind === 'http' && result.code === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
         return this.#runTurn(turn, true);
       }
-      if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+      if (epoch !== this.#epoch) return aborted;
       this.#view.patch(messageId, 'visitor', { status: 'failed' });
       const failure =
         result.kind === 'network'
@@ -301,7 +300,7 @@ class WidgetCore implements ChatWidgetInstance {
     if (reply.reason === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
       return this.#runTurn(turn, true);
     }
-    if (epoch !== this.#epoch) return { status: 'aborted', messageId };
+    if (epoch !== this.#epoch) return aborted;
     await this.#showRefusal(turn, reply, epoch);
     this.#emit('message', { role: 'assistant', id: reply.id, reply });
     return { status: 'refused', messageId, reply };
@@ -361,7 +360,7 @@ class WidgetCore implements ChatWidgetInstance {
         return;
       }
       this.#view.patch(refusalId, 'refusal', { signIn: 'done' });
-      this.#notice(strings.signInComplete);
+      this.#view.remove(NOTICE_ID);
       this.#emit('signin-complete');
       // The token is trusted only once the backend verifies it on this re-sent request.
       void this.#runTurn(turn, false);
@@ -375,10 +374,12 @@ class WidgetCore implements ChatWidgetInstance {
 
   /** One sign-in notice at a time, always the latest at the bottom. */
   #notice(text: string): void {
-    this.#view.remove('signin-notice');
-    this.#view.upsert({ kind: 'notice', id: 'signin-notice', text });
+    this.#view.remove(NOTICE_ID);
+    this.#view.upsert({ kind: 'notice', id: NOTICE_ID, text });
   }
 }
+
+const NOTICE_ID = 'signin-notice';
 
 function httpUrlOrNull(value: unknown): string | null {
   if (typeof value !== 'string') return null;

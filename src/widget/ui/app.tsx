@@ -16,7 +16,7 @@ const PANEL_ID = 'qcw-panel';
 function ChatIcon() {
   return (
     <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
+      <path d="M3 4h18v13H9l-5 4v-4H3z" />
     </svg>
   );
 }
@@ -35,7 +35,6 @@ export class App extends Component<Props, ViewState> {
 
   override componentDidMount(): void {
     this.#unsubscribe = this.props.store.subscribe((state) => this.setState(state));
-    if (this.state.open) this.#input.current?.focus();
   }
 
   override componentWillUnmount(): void {

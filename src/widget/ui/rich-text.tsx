@@ -5,98 +5,65 @@
  */
 import type { ComponentChildren } from 'preact';
 
-const INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"']+)/g;
-const BULLET = /^\s*[-*]\s+(.*)$/;
-const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
-const TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
+const INLINE = /`([^`\n]+)`|\*\*([^*\n]+)\*\*|(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]])/g;
+const LIST_ITEM = /^\s*(?:([-*])|\d+[.)])\s+/;
 
 /** The URL when it is an absolute http(s) URL; null for javascript:, data: and everything else. */
 export function safeHref(raw: string): string | null {
   try {
     const url = new URL(raw);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    return /^https?:$/.test(url.protocol) ? url.href : null;
   } catch {
     return null;
   }
-}
-
-function link(href: string, label: string, key: number): ComponentChildren {
-  return (
-    <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow">
-      {label}
-    </a>
-  );
 }
 
 export function inline(text: string): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
-    const start = match.index ?? 0;
-    let end = start + match[0].length;
-    if (start > last) out.push(text.slice(last, start));
-    const [, code, bold, label, target, bare] = match;
-    if (code !== undefined) out.push(<code key={start}>{code}</code>);
-    else if (bold !== undefined) out.push(<strong key={start}>{bold}</strong>);
-    else if (label !== undefined && target !== undefined) {
-      const href = safeHref(target);
-      out.push(href ? link(href, label, start) : match[0]);
-    } else if (bare !== undefined) {
-      const url = bare.replace(TRAILING_PUNCTUATION, '');
-      end = start + url.length;
-      const href = safeHref(url);
-      out.push(href ? link(href, url, start) : url);
-    }
-    last = end;
+    const [whole, code, bold, url] = match;
+    out.push(text.slice(last, match.index));
+    last = match.index! + whole.length;
+    const href = url && safeHref(url);
+    out.push(
+      code ? <code>{code}</code>
+      : bold ? <strong>{bold}</strong>
+      : href ? <a href={href} target="_blank" rel="noopener noreferrer nofollow">{url}</a>
+      : whole,
+    );
   }
-  if (last < text.length) out.push(text.slice(last));
+  out.push(text.slice(last));
   return out;
 }
 
-type Block = { type: 'p'; lines: string[] } | { type: 'ul' | 'ol'; items: string[] };
-
-function blocks(text: string): Block[] {
-  const result: Block[] = [];
+/** Paragraphs split on blank lines; consecutive "- " or "1. " lines become one list. */
+export function RichText({ text }: { text: string }) {
+  const blocks: ComponentChildren[] = [];
+  let list = null as { ordered: boolean; items: ComponentChildren[] } | null;
+  let lines: ComponentChildren[] = [];
+  const flushParagraph = (): void => {
+    if (lines.length) blocks.push(<p>{lines}</p>);
+    lines = [];
+  };
+  const flushList = (): void => {
+    if (list) blocks.push(list.ordered ? <ol>{list.items}</ol> : <ul>{list.items}</ul>);
+    list = null;
+  };
   for (const line of text.split('\n')) {
-    const bullet = BULLET.exec(line);
-    const numbered = bullet ? null : NUMBERED.exec(line);
-    const current = result[result.length - 1];
-    if (bullet || numbered) {
-      const type = bullet ? 'ul' : 'ol';
-      const item = (bullet ?? numbered)![1] ?? '';
-      if (current?.type === type) current.items.push(item);
-      else result.push({ type, items: [item] });
-    } else if (line.trim() === '') {
-      result.push({ type: 'p', lines: [] });
-    } else if (current?.type === 'p') {
-      current.lines.push(line);
+    const item = LIST_ITEM.exec(line);
+    if (item) {
+      flushParagraph();
+      const ordered = !item[1];
+      if (list?.ordered !== ordered) flushList();
+      (list ??= { ordered, items: [] }).items.push(<li>{inline(line.slice(item[0].length))}</li>);
     } else {
-      result.push({ type: 'p', lines: [line] });
+      flushList();
+      if (line.trim() === '') flushParagraph();
+      else lines.push(lines.length ? <br /> : null, inline(line));
     }
   }
-  return result.filter((block) => (block.type === 'p' ? block.lines.length > 0 : true));
-}
-
-export function RichText({ text }: { text: string }) {
-  return (
-    <>
-      {blocks(text).map((block, index) => {
-        if (block.type === 'p') {
-          return (
-            <p key={index}>
-              {block.lines.flatMap((line, i) => (i === 0 ? inline(line) : [<br key={`br${i}`} />, ...inline(line)]))}
-            </p>
-          );
-        }
-        const List = block.type;
-        return (
-          <List key={index}>
-            {block.items.map((item, i) => (
-              <li key={i}>{inline(item)}</li>
-            ))}
-          </List>
-        );
-      })}
-    </>
-  );
+  flushParagraph();
+  flushList();
+  return <>{blocks}</>;
 }

@@ -18,28 +18,25 @@ button{cursor:pointer;border:0;border-radius:8px;padding:8px 14px;background:var
 .launcher,.panel{position:fixed;right:20px;z-index:var(--z)}
 .left>*{right:auto;left:20px}
 .launcher{bottom:20px;width:56px;height:56px;border-radius:50%;padding:0;box-shadow:0 4px 16px #0004}
-.launcher svg{width:26px;fill:currentColor;vertical-align:middle}
+.launcher svg{width:26px;fill:currentColor}
 .panel{bottom:88px;width:min(380px,100vw - 40px);height:min(560px,100vh - 120px);display:flex;flex-direction:column;background:var(--bg);border:1px solid var(--bd);border-radius:var(--qcw-radius,14px);box-shadow:0 12px 40px #0005;overflow:hidden}
 .head{display:flex;align-items:center;justify-content:space-between;padding:8px 8px 8px 16px;border-bottom:1px solid var(--bd);font-weight:600}
 .head h2{all:unset}
-.head button{background:none;color:var(--fg)}
+.head button{background:none;color:inherit}
 .log{flex:1;overflow-y:auto;padding:12px 16px;display:flex;flex-direction:column;gap:10px}
-.empty,.notice{color:var(--mu)}
+.empty,.notice,.typing{color:var(--mu)}
 .msg{max-width:85%;padding:8px 12px;border-radius:12px;background:var(--sf);overflow-wrap:anywhere;align-self:flex-start}
-.msg p{margin:0 0 6px}.msg p:last-child{margin:0}
-.msg ul,.msg ol{margin:4px 0;padding-left:20px}
-code{font-family:ui-monospace,monospace;background:#8883;border-radius:4px;padding:0 4px}
+.msg p,.msg ul,.msg ol{margin:0;padding-left:20px}.msg p{padding:0}
+
+code{font-family:monospace;background:#8883}
 a{color:inherit}
 .visitor,.failed{align-self:flex-end;white-space:pre-wrap}
 .visitor{background:var(--a);color:var(--at)}
 .refusal{border:1px solid var(--bd);background:none}
-.refusal button{margin-top:8px}
 .notice{background:none;font-size:14px}
 .failed{color:var(--er);font-size:14px;text-align:end}
-.failed button{display:block;margin:4px 0 0 auto}
+.failed button{display:block;margin-left:auto}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-.typing{color:var(--mu)}
 form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid var(--bd)}
 textarea{flex:1;resize:none;height:42px;padding:9px 10px;border:1px solid var(--bd);border-radius:10px;background:var(--bg)}
-textarea::placeholder{color:var(--mu)}
 @media (max-width:480px){.panel{inset:0!important;width:auto;height:auto;border-radius:0}}`;
