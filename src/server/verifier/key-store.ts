@@ -20,6 +20,8 @@ interface KeySet {
   readonly resolve: LocalKeySet;
   /** Which key set this is; equal fingerprints keep the generation. */
   generation: number;
+  /** Keys jose already selected and imported from this set, by kid and alg: the hot path skips the lookup. */
+  readonly selected: Map<string, CryptoKey>;
   readonly kids: readonly string[];
   readonly fetchedAt: number;
   readonly fingerprint: string;
@@ -70,13 +72,24 @@ export class RemoteKeyStore {
   }
 
   /**
+   * The key for this header without any waiting, when fresh keys already gave it
+   * out for the same kid and alg; otherwise undefined (use getKey).
+   */
+  selectedKey(header: JWSHeaderParameters, now: number): { key: CryptoKey; generation: number } | undefined {
+    const current = this.#current;
+    if (current === null || typeof header.kid !== 'string' || now >= current.fetchedAt + this.#deps.cacheMaxAgeMs) return undefined;
+    const key = current.selected.get(`${header.alg}\u0000${header.kid}`);
+    return key === undefined ? undefined : { key, generation: current.generation };
+  }
+
+  /**
    * The public key for this header, fetching keys when due, with the generation
    * of the key set it came from (so a result is cached only under that set).
    */
   async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<{ key: CryptoKey; generation: number }> {
     const keys = await this.#usableKeys();
     try {
-      return { key: await keys.resolve(header, token), generation: keys.generation };
+      return { key: await this.#select(keys, header, token), generation: keys.generation };
     } catch (error) {
       if ((error as { code?: unknown }).code !== errors.JWKSNoMatchingKey.code) throw error;
       // An unknown kid may be a rotation: re-pull, but at most once per cooldown.
@@ -85,8 +98,14 @@ export class RemoteKeyStore {
       else throw error;
       const current = this.#current;
       if (!current || current === keys) throw error;
-      return { key: await current.resolve(header, token), generation: current.generation };
+      return { key: await this.#select(current, header, token), generation: current.generation };
     }
+  }
+
+  async #select(keys: KeySet, header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
+    const key = await keys.resolve(header, token);
+    if (typeof header.kid === 'string') keys.selected.set(`${header.alg}\u0000${header.kid}`, key);
+    return key;
   }
 
   #cooldownOver(): boolean {
@@ -175,6 +194,6 @@ export class RemoteKeyStore {
       throw new KeySetFetchError('The JWKS URL served a malformed key set.', { cause });
     }
     const kids = jwks.keys.map((jwk: JWK) => jwk.kid).filter((kid): kid is string => typeof kid === 'string');
-    return { resolve, generation: -1, kids, fetchedAt: this.#deps.now(), fingerprint: JSON.stringify(jwks.keys) };
+    return { resolve, generation: -1, selected: new Map(), kids, fetchedAt: this.#deps.now(), fingerprint: JSON.stringify(jwks.keys) };
   }
 }
