@@ -5,7 +5,7 @@
 // server-side (it never reaches the browser).
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { DEMO_DIR, DIST_DIR, cspHeader, fileResponse, jsonBody, listen } from './http.mjs';
+import { DEMO_DIR, DIST_DIR, cspHeader, fileResponse, jsonBody, listen, sameOriginPosts } from './http.mjs';
 import { DEMO_USERS, findDemoUser } from './idp.mjs';
 
 const PAGES = join(DEMO_DIR, 'customer-site');
@@ -19,11 +19,13 @@ const COOP_VALUES = ['same-origin', 'same-origin-allow-popups', 'unsafe-none'];
  */
 export async function startCustomerSite({ host, port, publicHost, idp, signInOrigin, backend, admin }) {
   const app = new Hono();
+  let origin = '';
 
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');
   });
+  app.use('/demo/*', sameOriginPosts(() => origin));
 
   app.get('/', async (c) => {
     const response = await fileResponse(c, join(PAGES, 'index.html'), {
@@ -75,5 +77,6 @@ export async function startCustomerSite({ host, port, publicHost, idp, signInOri
   });
 
   const listening = await listen(app, { host, port });
-  return { ...listening, origin: `http://${publicHost}:${listening.port}`, url: `http://${publicHost}:${listening.port}/` };
+  origin = `http://${publicHost}:${listening.port}`;
+  return { ...listening, origin, url: `${origin}/` };
 }

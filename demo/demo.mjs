@@ -2,7 +2,7 @@
 // on http://127.0.0.1:<port> and the sign-in site with the demo identity provider on
 // http://localhost:<port> (another host name, so another origin). `npm run demo` and the
 // browser end-to-end tests share it.
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -46,6 +46,7 @@ function describeBearer(authorization) {
 export async function startDemo(options = {}) {
   const host = options.host ?? '127.0.0.1';
   const signInHost = options.signInHost ?? 'localhost';
+  const temporaryDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'quincer-demo-')));
   await mkdir(dataDir, { recursive: true });
 
@@ -53,6 +54,7 @@ export async function startDemo(options = {}) {
   const { startServer } = await import('../dist/server/index.js');
 
   const closers = [];
+  if (temporaryDataDir) closers.push(() => rm(dataDir, { recursive: true, force: true }));
   const close = async () => {
     for (const closeOne of closers.splice(0).reverse()) await closeOne().catch(() => {});
   };

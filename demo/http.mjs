@@ -69,3 +69,18 @@ export async function jsonBody(c) {
     return null;
   }
 }
+
+/**
+ * Refuses POSTs sent by pages of other origins (browsers always send Origin on those):
+ * the demo's endpoints mint tokens and change the backend's config, so another tab must
+ * not be able to call them. Tools without an Origin header (curl) are let through.
+ */
+export function sameOriginPosts(ownOrigin) {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (c.req.method === 'POST' && origin !== undefined && origin !== ownOrigin()) {
+      return c.json({ error: { code: 'cross-origin', message: 'This demo endpoint only answers its own pages.' } }, 403);
+    }
+    await next();
+  };
+}

@@ -3,7 +3,7 @@
 // JWKS, and an endpoint that rotates the provider's signing key.
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { DEMO_DIR, DIST_DIR, cspHeader, fileResponse, jsonBody, listen } from './http.mjs';
+import { DEMO_DIR, DIST_DIR, cspHeader, fileResponse, jsonBody, listen, sameOriginPosts } from './http.mjs';
 import { DEMO_PASSWORD, DEMO_USERS, findDemoUser } from './idp.mjs';
 
 const PAGES = join(DEMO_DIR, 'signin-site');
@@ -15,12 +15,14 @@ const PAGES = join(DEMO_DIR, 'signin-site');
  */
 export async function startSignInSite({ host, port, publicHost, idp, customerOrigin }) {
   const app = new Hono();
+  let origin = '';
 
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
   });
+  app.use('*', sameOriginPosts(() => origin));
 
   app.get('/', (c) => c.redirect('/signin'));
 
@@ -55,9 +57,10 @@ export async function startSignInSite({ host, port, publicHost, idp, customerOri
   app.post('/idp/rotate', async (c) => c.json({ kid: await idp.rotate() }));
 
   const listening = await listen(app, { host, port });
+  origin = `http://${publicHost}:${listening.port}`;
   return {
     ...listening,
-    origin: `http://${publicHost}:${listening.port}`,
+    origin,
     signInUrl: `http://${publicHost}:${listening.port}/signin`,
     /** Server-to-server address of the JWKS (the backend does not need the browser's host name). */
     jwksUrl: `http://${host}:${listening.port}/.well-known/jwks.json`,
