@@ -27,6 +27,7 @@ export class App extends Component<Props, ViewState> {
   #input = createRef<HTMLTextAreaElement>();
   #log = createRef<HTMLDivElement>();
   #unsubscribe: (() => void) | undefined;
+  #panelBuilt = false;
 
   constructor(props: Props) {
     super(props);
@@ -57,8 +58,11 @@ export class App extends Component<Props, ViewState> {
 
   render({ options, actions }: Props, state: ViewState) {
     const { strings } = options;
+    this.#panelBuilt ||= state.open;
     return (
       <div class={`root${options.position === 'bottom-left' ? ' left' : ''}`} data-scheme={options.theme.colorScheme}>
+        {/* The panel is built on first open: boot renders the launcher only. */}
+        {this.#panelBuilt && (
         <section id={PANEL_ID} class="panel" role="dialog" aria-label={strings.title} hidden={!state.open} onKeyDown={this.#onKeyDown}>
           <header class="head">
             <h2>{strings.title}</h2>
@@ -74,12 +78,13 @@ export class App extends Component<Props, ViewState> {
           </div>
           <Composer strings={strings} inputRef={this.#input} onSubmit={actions.submit} />
         </section>
+        )}
         <button
           type="button"
           class="launcher"
           ref={this.#launcher}
           aria-expanded={state.open}
-          aria-controls={PANEL_ID}
+          aria-controls={this.#panelBuilt ? PANEL_ID : undefined}
           aria-label={state.open ? strings.launcherClose : strings.launcherOpen}
           onClick={actions.toggle}
         >

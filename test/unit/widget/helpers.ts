@@ -9,8 +9,11 @@ export function fakeJwt(claims: Record<string, unknown> = {}): string {
   ).toString('base64url')}`;
 }
 
-export function widgetFor(apiUrl: string, options: Partial<ChatWidgetOptions> = {}) {
-  return createChatWidget({ apiUrl, stream: false, ...options });
+/** A widget on `apiUrl`, JSON mode unless asked; opened, so its conversation is in the DOM (the panel is built on first open). */
+export function widgetFor(apiUrl: string, options: Partial<ChatWidgetOptions> = {}, { open = true } = {}) {
+  const widget = createChatWidget({ apiUrl, stream: false, ...options });
+  if (open) widget.open();
+  return widget;
 }
 
 export function shadowOf(): ShadowRoot {

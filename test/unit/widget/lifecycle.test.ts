@@ -19,7 +19,7 @@ function listenToAll(widget: ChatWidgetInstance) {
 
 describe('events and destroy()', () => {
   it('emits ready, open, close, message, identify, logout', async () => {
-    const widget = widgetFor(server.url);
+    const widget = widgetFor(server.url, {}, { open: false });
     const seen = listenToAll(widget);
     await until(() => seen.includes('ready'), 'ready');
     widget.open();
@@ -31,8 +31,20 @@ describe('events and destroy()', () => {
     widget.destroy();
   });
 
+  it('boots with the launcher only and builds the panel on first open', async () => {
+    const widget = widgetFor(server.url, {}, { open: false });
+    const shadow = shadowOf();
+    expect(shadow.querySelector('.launcher')!.getAttribute('aria-expanded')).toBe('false');
+    expect(shadow.querySelector('.panel')).toBeNull();
+    widget.open();
+    await until(() => shadow.querySelector('.panel') !== null, 'panel');
+    expect(shadow.querySelector('.launcher')!.getAttribute('aria-controls')).toBe(shadow.querySelector('.panel')!.id);
+    expect(shadow.querySelector('[role=log]')!.getAttribute('aria-live')).toBe('polite');
+    widget.destroy();
+  });
+
   it('on() returns an unbind function', async () => {
-    const widget = widgetFor(server.url);
+    const widget = widgetFor(server.url, {}, { open: false });
     const handler = vi.fn();
     const unbind = widget.on('open', handler);
     widget.open();
@@ -46,7 +58,7 @@ describe('events and destroy()', () => {
   it('after destroy() nothing fires and nothing of the widget is left in the page', async () => {
     const before = document.body.innerHTML;
     const token = fakeJwt();
-    const widget = widgetFor(server.url, { stream: true });
+    const widget = widgetFor(server.url, { stream: true }, { open: false });
     const seen = listenToAll(widget);
     widget.identify({ token, refresh: async () => fakeJwt() });
     widget.open();
@@ -73,7 +85,7 @@ describe('events and destroy()', () => {
   });
 
   it('destroy() right after creation leaves no request and no ready behind', async () => {
-    const widget = widgetFor(server.url);
+    const widget = widgetFor(server.url, {}, { open: false });
     const ready = vi.fn();
     widget.on('ready', ready);
     widget.destroy();
@@ -83,7 +95,7 @@ describe('events and destroy()', () => {
   });
 
   it('Escape closes the panel and returns focus to the launcher; Enter sends, Shift+Enter does not', async () => {
-    const widget = widgetFor(server.url);
+    const widget = widgetFor(server.url, {}, { open: false });
     const sent = vi.fn();
     widget.on('message', sent);
     widget.open();
