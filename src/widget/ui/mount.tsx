@@ -39,12 +39,16 @@ export function mountUi(options: ResolvedOptions, store: Store, actions: UiActio
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
   shadow.adoptedStyleSheets = [sheet];
-  (options.container ?? document.body).appendChild(host);
+  // A synchronous <script> in <head> runs before <body> exists: attach once it does.
+  const attach = (): void => void (options.container ?? document.body).appendChild(host);
+  if (options.container || document.body) attach();
+  else document.addEventListener('DOMContentLoaded', attach, { once: true });
   render(<App store={store} options={options} actions={actions} />, shadow);
   return {
     host,
     shadow,
     unmount() {
+      document.removeEventListener('DOMContentLoaded', attach);
       render(null, shadow);
       host.remove();
     },

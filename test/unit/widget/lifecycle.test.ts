@@ -43,6 +43,22 @@ describe('events and destroy()', () => {
     widget.destroy();
   });
 
+  it('a script in <head> that runs before <body> exists attaches the widget once the document is parsed', () => {
+    const body = document.body;
+    body.remove();
+    try {
+      const widget = widgetFor(server.url, {}, { open: false });
+      expect(document.querySelector('[data-quincer-chat-widget]')).toBeNull();
+      document.documentElement.append(body);
+      document.dispatchEvent(new Event('DOMContentLoaded'));
+      expect(document.body.querySelector('[data-quincer-chat-widget]')).not.toBeNull();
+      widget.destroy();
+      expect(document.querySelector('[data-quincer-chat-widget]')).toBeNull();
+    } finally {
+      if (!body.isConnected) document.documentElement.append(body);
+    }
+  });
+
   it('on() returns an unbind function', async () => {
     const widget = widgetFor(server.url, {}, { open: false });
     const handler = vi.fn();
