@@ -62,6 +62,11 @@ await out({
   ...browser,
   target: widgetTarget,
   mangleProps: widgetInternalProps,
+  // h() with varargs children is smaller than the automatic runtime's jsx() calls.
+  jsx: 'transform',
+  jsxFactory: 'h',
+  jsxFragment: 'Fragment',
+  inject: ['src/widget/ui/jsx-classic.ts'],
   entryPoints: ['src/widget/global.ts'],
   format: 'iife',
   outfile: 'dist/chat-widget.js',
