@@ -1,7 +1,12 @@
 /**
  * Remembers successful verifications of the exact same token bytes (SPEC §3):
  * keyed by the token's SHA-256, successes only, never past the token's exp,
- * tied to the key-set generation it was verified under, bounded by an LRU.
+ * bounded by lru-cache's LRU. The verifier clears it whenever the key set
+ * changes and inserts only results verified under the key set still in use,
+ * so every entry belongs to the current keys.
+ *
+ * Entries are the frozen results themselves, with lru-cache's own TTL on the
+ * verifier's clock: no wrapper object per token keeps garbage collection cheap.
  */
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -9,37 +14,32 @@ import type { VerifyResult } from './types.js';
 
 type Success = Extract<VerifyResult, { ok: true }>;
 
-interface Entry {
-  readonly result: Success;
-  readonly expiresAt: number;
-  readonly generation: number;
-}
-
 export const tokenDigest = (token: string): string => hash('sha256', token, 'base64url');
 
 export class VerifiedResultCache {
-  readonly #lru: LRUCache<string, Entry> | null;
+  readonly #lru: LRUCache<string, Success> | null;
+  readonly #now: () => number;
 
-  constructor(maxEntries: number) {
-    this.#lru = maxEntries > 0 ? new LRUCache<string, Entry>({ max: maxEntries }) : null;
+  constructor(maxEntries: number, now: () => number) {
+    this.#now = now;
+    this.#lru = maxEntries > 0 ? new LRUCache<string, Success>({ max: maxEntries, ttlResolution: 0, perf: { now } }) : null;
   }
 
   get size(): number {
     return this.#lru?.size ?? 0;
   }
 
-  get(digest: string, now: number, generation: number): Success | undefined {
-    const entry = this.#lru?.get(digest);
-    if (!entry) return undefined;
-    if (now >= entry.expiresAt || entry.generation !== generation) {
-      this.#lru!.delete(digest);
-      return undefined;
-    }
-    return entry.result;
+  /** The remembered success for this digest, if it has not expired. */
+  get(digest: string): Success | undefined {
+    return this.#lru?.get(digest);
   }
 
-  set(digest: string, result: Success, expiresAt: number, generation: number): void {
-    this.#lru?.set(digest, { result, expiresAt, generation });
+  /** Remembers a success until `expiresAt` (ms epoch on the verifier's clock). */
+  set(digest: string, result: Success, expiresAt: number): void {
+    // lru-cache serves an entry while now - setAt <= ttl; at expiresAt it must already be gone.
+    // (A ttl of 0 would mean "no expiry", hence the lower bound.)
+    const ttl = expiresAt - this.#now() - 1;
+    if (this.#lru && ttl >= 1) this.#lru.set(digest, result, { ttl });
   }
 
   clear(): void {

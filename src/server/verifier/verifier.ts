@@ -5,39 +5,29 @@
  * costs about what jose costs, and a repeated token costs a hash and a lookup.
  */
 import { jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { isCompactJws } from '../../protocol/jws.js';
 import { bearerToken } from './authorization.js';
 import { resolveConfig } from './config.js';
 import { resolveDeps } from './deps.js';
 import { failureFor, FAILURES, OWN_CODES, VerificationError, type Failure } from './failures.js';
+import { HMAC_ALGORITHMS, headerPolicy, JWKS_ALGORITHMS, type HeaderPolicy } from './header-policy.js';
 import { buildIdentity } from './identity.js';
 import { RemoteKeyStore } from './key-store.js';
 import { tokenDigest, VerifiedResultCache } from './result-cache.js';
-import type { KeyStatus, VerifierDeps, VerifyResult, VisitorSignInConfig, VisitorVerifier } from './types.js';
+import { isCompactJws } from './token-shape.js';
+import type { KeyStatus, VerifierDeps, VerifyResult, VisitorIdentity, VisitorSignInConfig, VisitorVerifier } from './types.js';
 
-/** Asymmetric algorithms only: a JWKS must never turn a public key into an HMAC secret. */
-export const JWKS_ALGORITHMS: readonly string[] = Object.freeze([
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
-]);
-export const HMAC_ALGORITHMS: readonly string[] = Object.freeze(['HS256']);
+export { HMAC_ALGORITHMS, JWKS_ALGORITHMS };
 /** Seconds of clock skew accepted on exp and nbf. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
-/** Header parameters through which a token would name its own key; never trusted. */
-const EMBEDDED_KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 
 type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey> | CryptoKey;
+type Success = { readonly ok: true; readonly identity: VisitorIdentity };
 
-function rejectEmbeddedKeys(header: JWSHeaderParameters): void {
-  for (const name of EMBEDDED_KEY_HEADERS) {
-    if (Object.hasOwn(header, name)) throw new VerificationError(OWN_CODES.embeddedKey, `"${name}" header parameters are not accepted`);
-  }
-}
-
-function hmacKeyResolver(secret: string): KeyResolver {
+function hmacKeyResolver(secret: string, policy: HeaderPolicy): KeyResolver {
   let imported: CryptoKey | null = null;
   let importing: Promise<CryptoKey> | null = null;
   return (header) => {
-    rejectEmbeddedKeys(header);
+    policy(header);
     if (imported) return imported;
     importing ??= crypto.subtle
       .importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
@@ -56,7 +46,7 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
   const resolvedDeps = resolveDeps(deps);
   const resolved = resolveConfig(config, resolvedDeps.allowInsecureHttp);
   const { now, logger } = resolvedDeps;
-  const results = new VerifiedResultCache(resolvedDeps.resultCacheMaxEntries);
+  const results = new VerifiedResultCache(resolvedDeps.resultCacheMaxEntries, now);
 
   let incomplete: Failure | null = null;
   if (resolved.mode === 'off') incomplete = FAILURES.modeOff;
@@ -67,13 +57,14 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     resolved.mode === 'jwks' && resolved.jwksUrl !== null
       ? new RemoteKeyStore(resolved.jwksUrl, resolvedDeps, () => results.clear())
       : null;
-  const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacKeyResolver(resolved.hmacSecret) : null;
+  const policy = headerPolicy(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS);
+  const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacKeyResolver(resolved.hmacSecret, policy) : null;
 
   /** A resolver for one verification that notes which key-set generation its key came from. */
   function keyResolverFor(used: { generation: number }, startedAt: number): KeyResolver | null {
     if (!store) return hmacKey;
     return (header, token) => {
-      rejectEmbeddedKeys(header);
+      policy(header);
       const selected = store.selectedKey(header, startedAt);
       if (selected) {
         used.generation = selected.generation;
@@ -86,13 +77,16 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     };
   }
 
+  // The algorithm allowlist is enforced by the key resolver (header-policy.ts),
+  // which jose runs for every token before verifying; as jose's `algorithms`
+  // option it would also build a Set on every call. Missing `sub` is checked below.
   const baseOptions: JWTVerifyOptions = Object.freeze({
-    algorithms: [...(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS)],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    requiredClaims: ['sub'],
     ...(resolved.issuer !== null ? { issuer: resolved.issuer } : {}),
     ...(resolved.audience !== null ? { audience: resolved.audience } : {}),
   });
+  // With the real clock jose reads it itself; an injected clock is passed on each call.
+  const optionsAt = deps.now === undefined ? () => baseOptions : (at: number): JWTVerifyOptions => ({ ...baseOptions, currentDate: new Date(at) });
 
   function refuse(failure: Failure): VerifyResult {
     try {
@@ -102,7 +96,21 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     }
     return { ok: false, reason: failure.reason, message: failure.message };
   }
-  const refused = (error: unknown): VerifyResult => refuse(failureFor(error));
+
+  function accept(payload: JWTPayload, digest: string, startedAt: number, generation: number): VerifyResult {
+    try {
+      if (typeof payload.sub !== 'string' || payload.sub === '') {
+        throw new VerificationError(OWN_CODES.invalidSubject, 'sub must be a non-empty string');
+      }
+      const result: Success = Object.freeze({ ok: true, identity: buildIdentity(payload, payload.sub, resolved.claimMapping) });
+      const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : startedAt + resolvedDeps.resultCacheMaxAgeMs;
+      // Cached only under the key set that verified it, and only while that set is still the one in use.
+      if (generation === (store?.generation ?? 0)) results.set(digest, result, expiresAt);
+      return result;
+    } catch (error) {
+      return refuse(failureFor(error));
+    }
+  }
 
   // No kid and several candidate keys: jose hands us each candidate to try.
   async function tryEachCandidate(token: string, error: unknown, options: JWTVerifyOptions): Promise<JWTPayload> {
@@ -117,8 +125,8 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     throw error;
   }
 
-  // Written as promise chains rather than nested async functions: on the hot
-  // path every avoided await is a promise and a microtask fewer per request.
+  // Plain promise chains, not nested async functions: on the hot path every
+  // avoided await is a promise and a microtask fewer per request.
   function verifyToken(token: string): Promise<VerifyResult> {
     try {
       if (incomplete !== null) return Promise.resolve(refuse(incomplete));
@@ -126,31 +134,23 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
       const startedAt = now();
       const digest = tokenDigest(token);
       if (store === null || store.isFresh(startedAt)) {
-        const hit = results.get(digest, startedAt, store?.generation ?? 0);
+        const hit = results.get(digest);
         if (hit) return Promise.resolve(hit);
       }
       const used = { generation: store ? -1 : 0 };
       const resolveKey = keyResolverFor(used, startedAt);
       if (resolveKey === null) return Promise.resolve(refuse(FAILURES.modeOff));
-      const options: JWTVerifyOptions = { ...baseOptions, currentDate: new Date(startedAt) };
-      return jwtVerify(token, resolveKey, options)
-        .then(
-          (verified) => verified.payload,
-          (error: unknown) => tryEachCandidate(token, error, options),
-        )
-        .then((payload): VerifyResult => {
-          if (typeof payload.sub !== 'string' || payload.sub === '') {
-            throw new VerificationError(OWN_CODES.invalidSubject, 'sub must be a non-empty string');
-          }
-          const result = Object.freeze({ ok: true as const, identity: buildIdentity(payload, payload.sub, resolved.claimMapping) });
-          const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : startedAt + resolvedDeps.resultCacheMaxAgeMs;
-          // Cached only under the key set that verified it, and only while that set is still the one in use.
-          if (expiresAt > startedAt && used.generation === (store?.generation ?? 0)) results.set(digest, result, expiresAt, used.generation);
-          return result;
-        })
-        .catch(refused);
+      const options = optionsAt(startedAt);
+      return jwtVerify(token, resolveKey, options).then(
+        (verified) => accept(verified.payload, digest, startedAt, used.generation),
+        (error: unknown) =>
+          tryEachCandidate(token, error, options).then(
+            (payload) => accept(payload, digest, startedAt, -1),
+            (final: unknown) => refuse(failureFor(final)),
+          ),
+      );
     } catch (error) {
-      return Promise.resolve(refused(error));
+      return Promise.resolve(refuse(failureFor(error)));
     }
   }
 

@@ -190,3 +190,20 @@ describe('logs', () => {
     }
   });
 });
+
+describe('token shape', () => {
+  it("the verifier's compact-JWS check agrees with the shared protocol's isCompactJws", async () => {
+    const { isCompactJws: shared } = await import('../../../src/protocol/jws.js');
+    const { isCompactJws: verifier } = await import('../../../src/server/verifier/token-shape.js');
+    const segment = fc.stringMatching(/^[A-Za-z0-9_=.+/ -]{0,12}$/);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.array(segment, { maxLength: 5 }).map((parts) => parts.join('.'))), (value) => {
+        expect(verifier(value)).toBe(shared(value));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const value of ['a.b.c', 'a.b.c.', `${'a'.repeat(16_380)}.b.c`, `${'a'.repeat(16_382)}.b.c`, 'a.b.c\n', 42, null]) {
+      expect(verifier(value)).toBe(shared(value));
+    }
+  });
+});
