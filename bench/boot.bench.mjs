@@ -85,6 +85,7 @@ async function main() {
     if (req.url === '/widget.html') {
       return send('text/html', page('Widget', `<script>${snippet}</script><script>ChatWidget.init({ apiUrl: location.origin });</script><script async src="/chat-widget.js"></script>`));
     }
+    if (req.url === '/blank.html') return send('text/html', page('Blank', ''));
     if (req.url === '/baseline.html') return send('text/html', page('Baseline', '<script async src="/baseline.js"></script>'));
     res.writeHead(404).end();
   });
@@ -97,6 +98,8 @@ async function main() {
       const context = await browser.newContext();
       await context.addInitScript(PROBE);
       const tab = await context.newPage();
+      // The browser is fresh; its first renderer start-up is not part of the page's boot.
+      await tab.goto(origin + '/blank.html');
       await tab.goto(origin + path);
       await tab.waitForFunction(() => typeof window.__launcherAt === 'number');
       const [at, scriptEnd] = await tab.evaluate(() => [
