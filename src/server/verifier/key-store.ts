@@ -20,8 +20,8 @@ interface KeySet {
   readonly resolve: LocalKeySet;
   /** Which key set this is; equal fingerprints keep the generation. */
   generation: number;
-  /** Keys jose already selected and imported from this set, by kid and alg: the hot path skips the lookup. */
-  readonly selected: Map<string, CryptoKey>;
+  /** Keys jose already selected and imported from this set, by alg then kid: the hot path skips the lookup. */
+  readonly selected: Map<string, Map<string, CryptoKey>>;
   readonly kids: readonly string[];
   readonly fetchedAt: number;
   readonly fingerprint: string;
@@ -77,8 +77,8 @@ export class RemoteKeyStore {
    */
   selectedKey(header: JWSHeaderParameters, now: number): { key: CryptoKey; generation: number } | undefined {
     const current = this.#current;
-    if (current === null || typeof header.kid !== 'string' || now >= current.fetchedAt + this.#deps.cacheMaxAgeMs) return undefined;
-    const key = current.selected.get(`${header.alg}\u0000${header.kid}`);
+    if (current === null || typeof header.kid !== 'string' || typeof header.alg !== 'string' || now >= current.fetchedAt + this.#deps.cacheMaxAgeMs) return undefined;
+    const key = current.selected.get(header.alg)?.get(header.kid);
     return key === undefined ? undefined : { key, generation: current.generation };
   }
 
@@ -104,7 +104,11 @@ export class RemoteKeyStore {
 
   async #select(keys: KeySet, header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     const key = await keys.resolve(header, token);
-    if (typeof header.kid === 'string') keys.selected.set(`${header.alg}\u0000${header.kid}`, key);
+    if (typeof header.kid === 'string' && typeof header.alg === 'string') {
+      let byKid = keys.selected.get(header.alg);
+      if (!byKid) keys.selected.set(header.alg, (byKid = new Map()));
+      byKid.set(header.kid, key);
+    }
     return key;
   }
 

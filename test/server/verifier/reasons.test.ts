@@ -92,6 +92,10 @@ describe('missing-token', () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
       expect(await jwks.verifyAuthorization(`${scheme} ${token}`)).toMatchObject({ ok: true });
     }
+    for (const header of [`Bearer  ${token}`, `Bearer\t${token}`, ` Bearer ${token} `, `Bearer ${token}\t`]) {
+      expect(await jwks.verifyAuthorization(header)).toMatchObject({ ok: true });
+    }
+    expectRefused(await jwks.verifyAuthorization(`Bearer ${token} extra`), 'malformed-token');
   });
 });
 
