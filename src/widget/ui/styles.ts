@@ -39,4 +39,4 @@ a{color:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid var(--bd)}
 textarea{flex:1;resize:none;height:42px;padding:9px 10px;border:1px solid var(--bd);border-radius:10px;background:var(--bg)}
-@media (max-width:480px){.panel{inset:0!important;width:auto;height:auto;border-radius:0}}`;
+@media (max-width:480px){.panel{inset:0!important;width:auto;height:auto;border-radius:0}.panel:not([hidden])~.launcher{display:none}}`;
