@@ -1,6 +1,7 @@
 // The `@quincer/chat-widget/server` subpath: the verifier and the reference backend.
 export { createVisitorVerifier, validateVisitorSignInConfig } from './verifier/index.js';
 export type { KeyStatus, VerifierDeps, VerifyResult, VisitorSignInConfig, VisitorVerifier } from './verifier/index.js';
+export type { ConfigValidation, VerifierLogger, VisitorIdentity, VisitorSignInMode } from './verifier/index.js';
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export { createApp, type CreateAppOptions, type QuincerApp } from './app.js';
 export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.js';
