@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 
-const RUNS = 15;
+const RUNS = 21;
 const BUDGET = 1.2;
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
