@@ -1,17 +1,26 @@
 /** The token of an `Authorization: Bearer` header (RFC 6750: the scheme is case-insensitive). */
 import { FAILURES, type Failure } from './failures.js';
+import { isCompactJws } from './token-shape.js';
 
 const BEARER = /^[ \t]*bearer(?:[ \t]+|$)/i;
-const SPACE_OR_TAB = /[ \t]/;
+const BEARER_CODES = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72]; // "bearer"
 
-export function bearerToken(headerValue: string | null | undefined): string | Failure {
-  if (typeof headerValue !== 'string') return FAILURES.noHeader;
-  // The common shape, "Bearer <token>", without a regular expression over the whole value.
-  if (headerValue.length > 7 && headerValue.charCodeAt(6) === 32 && headerValue.slice(0, 6).toLowerCase() === 'bearer') {
-    const token = headerValue.slice(7);
-    if (token !== '' && !SPACE_OR_TAB.test(token)) return token;
+/**
+ * The common shape, "Bearer <compact JWS>" with one space, checked without
+ * allocating: returns the token (already known to be a compact JWS) or null.
+ */
+export function plainBearerJws(headerValue: string): string | null {
+  if (headerValue.length <= 7 || headerValue.charCodeAt(6) !== 0x20) return null;
+  for (let i = 0; i < 6; i++) {
+    if ((headerValue.charCodeAt(i) | 0x20) !== BEARER_CODES[i]) return null;
   }
-  if (headerValue.trim() === '') return FAILURES.noHeader;
+  const token = headerValue.slice(7);
+  return isCompactJws(token) ? token : null;
+}
+
+/** Any other header value: the trimmed token, or why there is none. */
+export function bearerToken(headerValue: string | null | undefined): string | Failure {
+  if (typeof headerValue !== 'string' || headerValue.trim() === '') return FAILURES.noHeader;
   const scheme = BEARER.exec(headerValue);
   if (!scheme) return FAILURES.otherScheme;
   const token = headerValue.slice(scheme[0].length).trim();

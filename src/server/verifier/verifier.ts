@@ -5,7 +5,7 @@
  * costs about what jose costs, and a repeated token costs a hash and a lookup.
  */
 import { jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { bearerToken } from './authorization.js';
+import { bearerToken, plainBearerJws } from './authorization.js';
 import { resolveConfig } from './config.js';
 import { resolveDeps } from './deps.js';
 import { failureFor, FAILURES, OWN_CODES, VerificationError, type Failure } from './failures.js';
@@ -128,9 +128,14 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
   // Plain promise chains, not nested async functions: on the hot path every
   // avoided await is a promise and a microtask fewer per request.
   function verifyToken(token: string): Promise<VerifyResult> {
+    if (incomplete !== null) return Promise.resolve(refuse(incomplete));
+    if (!isCompactJws(token)) return Promise.resolve(refuse(FAILURES.notCompactJws));
+    return verifyCompactJws(token);
+  }
+
+  /** `token` is known to be a compact JWS and the config complete. */
+  function verifyCompactJws(token: string): Promise<VerifyResult> {
     try {
-      if (incomplete !== null) return Promise.resolve(refuse(incomplete));
-      if (!isCompactJws(token)) return Promise.resolve(refuse(FAILURES.notCompactJws));
       const startedAt = now();
       const digest = tokenDigest(token);
       if (store === null || store.isFresh(startedAt)) {
@@ -156,6 +161,8 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
 
   function verifyAuthorization(headerValue: string | null | undefined): Promise<VerifyResult> {
     if (incomplete !== null) return Promise.resolve(refuse(incomplete));
+    const plain = typeof headerValue === 'string' ? plainBearerJws(headerValue) : null;
+    if (plain !== null) return verifyCompactJws(plain);
     const token = bearerToken(headerValue);
     return typeof token === 'string' ? verifyToken(token) : Promise.resolve(refuse(token));
   }
