@@ -164,3 +164,30 @@ describe('Cross-Origin-Opener-Policy on the page with the widget (the documented
     }
   });
 });
+
+describe('one popup at a time', () => {
+  it('the button while the popup is open focuses it instead of opening a second one', async () => {
+    const { context, page, errors, mark } = await openShop(harness);
+    try {
+      await openChat(page);
+      const popup = await askAndCatchPopup(page, BALANCE_QUESTION);
+      const pagesOpened: unknown[] = [];
+      context.on('page', (opened) => pagesOpened.push(opened));
+      await signInButton(page).click();
+      await signInButton(page).click();
+      expect(context.pages()).toHaveLength(2);
+
+      const closed = popup.waitForEvent('close');
+      await signInOnForm(popup, 'carol');
+      await closed;
+      await waitForText(page, '$0.00');
+      expect(pagesOpened).toHaveLength(0);
+      // SPEC §2.6: the refused message is re-sent once, however often the button was pressed.
+      expect(chatRequests(harness, mark).map((request) => request.sub)).toEqual([null, 'carol']);
+      expect((await widgetEvents(page)).filter((name) => name === 'signin-complete')).toHaveLength(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

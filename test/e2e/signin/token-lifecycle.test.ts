@@ -1,6 +1,7 @@
 // Tokens over time: an expired token with a working and a failing refresh provider,
 // HMAC mode end to end, and key rotation cured by the backend's Refresh JWKS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STRINGS } from '../../../src/widget/strings.js';
 import {
   BALANCE_QUESTION,
   ask,
@@ -165,4 +166,38 @@ describe('key rotation', () => {
       await context.close();
     }
   });
+});
+
+describe("the shop's failure buttons", () => {
+  const cases = [
+    { button: 'Expired token', reason: 'expired', curable: true },
+    { button: 'Token from an unknown key', reason: 'bad-signature', curable: true },
+    { button: 'Malformed token', reason: 'malformed-token', curable: false },
+    { button: 'Token without sub', reason: 'bad-claim', curable: false },
+  ] as const;
+  for (const { button, reason, curable } of cases) {
+    it(`${button}: the backend refuses it with ${reason} and the widget ${curable ? 'offers sign-in' : 'explains, with no sign-in'}`, async () => {
+      const { context, page, errors, mark } = await openShop(harness, withoutUserActivation);
+      try {
+        await page.getByRole('button', { name: button, exact: true }).click();
+        await waitForWidgetEvent(page, 'identify');
+        await openChat(page);
+        await ask(page, BALANCE_QUESTION);
+        await waitForConversationText(page, DEFAULT_STRINGS.reasons[reason]);
+        if (curable) {
+          await signInButton(page).waitFor();
+          await waitForWidgetEvent(page, 'signin-blocked');
+        } else {
+          await expect(signInButton(page).count()).resolves.toBe(0);
+        }
+        const [refused] = chatRequests(harness, mark);
+        expect(refused).toMatchObject({ authorization: true });
+        await expect(page.getByRole('log').getByText('$1,284.50').count()).resolves.toBe(0);
+        expect(context.pages()).toHaveLength(1);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
