@@ -51,7 +51,10 @@ export async function startDemo(options = {}) {
   await mkdir(dataDir, { recursive: true });
 
   // The built package, as a customer would import it.
-  const { startServer } = await import('../dist/server/index.js');
+  const { startServer } = await import('../dist/server/index.js').catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('dist/server/index.js is missing: run "npm run build" first (npm run demo does).', { cause: error });
+  });
 
   const closers = [];
   if (temporaryDataDir) closers.push(() => rm(dataDir, { recursive: true, force: true }));
