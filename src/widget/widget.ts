@@ -38,6 +38,12 @@ export interface ChatWidgetInstance {
   readonly isIdentified: boolean;
 }
 
+/** The refused messages waiting on one popup transaction (refusal id → turn). */
+interface SignInWaiting {
+  readonly promise: Promise<PopupOutcome>;
+  readonly refusals: Map<string, Turn>;
+}
+
 interface Turn {
   readonly messageId: string;
   readonly text: string;
@@ -61,6 +67,7 @@ class WidgetCore implements ChatWidgetInstance {
   readonly #disposers = new Set<() => void>();
   #abort = new AbortController();
   #popup: PopupSignIn | null = null;
+  #signInWaiting: SignInWaiting | null = null;
   #signInUrl: string | null;
   #configRequest: Promise<string | null> | null = null;
   #conversationId: string | null;
@@ -343,33 +350,43 @@ class WidgetCore implements ChatWidgetInstance {
     this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs });
     const pending = this.#popup.open();
     if (!pending) return false;
-    const epoch = this.#epoch;
+    // A second click while the popup is open focuses it and gets the same transaction: one outcome, one re-send per message.
+    let waiting = this.#signInWaiting;
+    if (waiting?.promise !== pending) {
+      const group: SignInWaiting = { promise: pending, refusals: new Map() };
+      const epoch = this.#epoch;
+      waiting = this.#signInWaiting = group;
+      void pending.then((outcome) => this.#afterSignIn(outcome, group, epoch));
+    }
+    waiting.refusals.set(refusalId, turn);
     this.#view.patch(refusalId, 'refusal', { signIn: 'pending' });
-    void pending.then((outcome) => this.#afterSignIn(outcome, turn, refusalId, epoch));
     return true;
   }
 
-  #afterSignIn(outcome: PopupOutcome, turn: Turn, refusalId: string, epoch: number): void {
+  #afterSignIn(outcome: PopupOutcome, group: SignInWaiting, epoch: number): void {
+    if (this.#signInWaiting === group) this.#signInWaiting = null;
     if (epoch !== this.#epoch || this.#destroyed) return;
     const { strings } = this.#options;
-    if (outcome.status === 'complete') {
+    let complete = outcome.status === 'complete';
+    if (complete) {
       try {
-        this.#auth.identify({ token: outcome.token }, 'signin');
+        this.#auth.identify({ token: (outcome as { token: string }).token }, 'signin');
       } catch {
-        this.#view.patch(refusalId, 'refusal', { signIn: 'offer' });
-        return;
+        complete = false;
       }
-      this.#view.patch(refusalId, 'refusal', { signIn: 'done' });
+    }
+    for (const [refusalId, turn] of group.refusals) {
+      this.#view.patch(refusalId, 'refusal', { signIn: complete ? 'done' : 'offer' });
+      // The token is trusted only once the backend verifies it on this re-sent request.
+      if (complete) void this.#runTurn(turn, false);
+    }
+    if (complete) {
       this.#view.remove(NOTICE_ID);
       this.#emit('signin-complete');
-      // The token is trusted only once the backend verifies it on this re-sent request.
-      void this.#runTurn(turn, false);
-      return;
+    } else if (outcome.status === 'cancelled' || outcome.status === 'timeout') {
+      this.#notice(outcome.status === 'timeout' ? strings.signInTimeout : strings.signInCancelled);
+      this.#emit('signin-cancelled', { reason: outcome.status });
     }
-    this.#view.patch(refusalId, 'refusal', { signIn: 'offer' });
-    if (outcome.status === 'aborted') return;
-    this.#notice(outcome.status === 'timeout' ? strings.signInTimeout : strings.signInCancelled);
-    this.#emit('signin-cancelled', { reason: outcome.status });
   }
 
   /** One sign-in notice at a time, always the latest at the bottom. */

@@ -72,6 +72,24 @@ describe('refusal → popup sign-in → re-send (SPEC §2.6 wiring)', () => {
     expect(popup.closed).toBe(true);
   });
 
+  it('pressing the button again while the popup is open focuses it: one popup, one re-send, one signin-complete', async () => {
+    widget = widgetFor(server.url);
+    const complete = vi.fn();
+    widget.on('signin-complete', complete);
+    await widget.send('balance');
+    await until(() => signInButton() !== undefined, 'button');
+    const focus = vi.spyOn(popup, 'focus');
+    signInButton()!.click();
+    signInButton()!.click();
+    signInButton()!.click();
+    expect(opened).toHaveLength(1);
+    expect(focus).toHaveBeenCalledTimes(2);
+    postFromPopup({ type: 'quincer-identify', token: fakeJwt() });
+    await until(() => shadowOf().textContent!.includes('Your balance is 42.'), 'answer');
+    expect(server.apiRequests().filter((r) => r.path === '/v1/chat')).toHaveLength(2);
+    expect(complete).toHaveBeenCalledTimes(1);
+  });
+
   it('opens the popup by itself while the send still grants user activation, once per refused message', async () => {
     Object.defineProperty(navigator, 'userActivation', { value: { isActive: true }, configurable: true });
     try {
