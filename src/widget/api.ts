@@ -6,9 +6,9 @@
 import { createNanoEvents } from 'nanoevents';
 import { validateIdentify, type IdentifyInput } from './auth.js';
 import { WidgetError } from './errors.js';
-import { EVENT_NAMES, type WidgetEventName, type WidgetEvents } from './events.js';
+import type { WidgetEventName, WidgetEvents } from './events.js';
 import type { ChatWidgetOptions } from './options.js';
-import { createChatWidget, type ChatWidgetInstance, type SendResult } from './widget.js';
+import { createChatWidgetOn, type ChatWidgetInstance, type SendResult } from './widget.js';
 
 /** The public methods, in the order of the pre-load snippet. */
 export const API_METHODS = ['init', 'identify', 'logout', 'open', 'close', 'toggle', 'send', 'on', 'destroy'] as const;
@@ -65,11 +65,7 @@ export function createChatWidgetApi(): ChatWidgetApi {
       if (widget) {
         throw new WidgetError('already-initialized', 'ChatWidget.init() was already called; call ChatWidget.destroy() first.');
       }
-      const created = createChatWidget(options);
-      widget = created;
-      for (const name of EVENT_NAMES) {
-        created.on(name, ((...args: unknown[]) => (emitter.emit as (e: string, ...a: unknown[]) => void)(name, ...args)) as never);
-      }
+      widget = createChatWidgetOn(options, emitter);
       // Queued calls were validated when made; a late failure still must not stop the rest.
       replay(api, pending, (error) => console.error(error));
     },

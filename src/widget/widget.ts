@@ -55,9 +55,14 @@ export function createChatWidget(options: ChatWidgetOptions): ChatWidgetInstance
   return new WidgetCore(options);
 }
 
+/** For the singleton API: the widget emits on the API's emitter, whose handlers outlive one widget. */
+export function createChatWidgetOn(options: ChatWidgetOptions, emitter: Emitter<WidgetEvents>): ChatWidgetInstance {
+  return new WidgetCore(options, emitter);
+}
+
 class WidgetCore implements ChatWidgetInstance {
   readonly #options: ResolvedOptions;
-  readonly #emitter: Emitter<WidgetEvents> = createNanoEvents<WidgetEvents>();
+  readonly #emitter: Emitter<WidgetEvents>;
   readonly #stored: StateStore;
   readonly #auth: Auth;
   readonly #transport: Transport;
@@ -75,8 +80,9 @@ class WidgetCore implements ChatWidgetInstance {
   #epoch = 0;
   #destroyed = false;
 
-  constructor(input: ChatWidgetOptions) {
+  constructor(input: ChatWidgetOptions, sharedEmitter?: Emitter<WidgetEvents>) {
     const options = resolveOptions(input);
+    this.#emitter = sharedEmitter ?? createNanoEvents<WidgetEvents>();
     this.#options = options;
     this.#signInUrl = options.signInUrl;
     this.#stored = createStateStore(options.persist);
@@ -94,7 +100,8 @@ class WidgetCore implements ChatWidgetInstance {
     this.#disposers.add(() => this.#auth.dispose());
     this.#disposers.add(() => this.#popup?.dispose());
     this.#disposers.add(() => this.#mounted.unmount());
-    this.#disposers.add(() => (this.#emitter.events = {}));
+    // A shared emitter belongs to the API; after destroy() this widget simply emits nothing more.
+    if (!sharedEmitter) this.#disposers.add(() => (this.#emitter.events = {}));
 
     // A microtask later, so identify() called right after creation (the queued pattern) is on these requests too.
     void Promise.resolve().then(() => {
