@@ -246,14 +246,18 @@ for (const row of rows) {
   lines.push(`| ${row.alg} | jose jwtVerify, fresh tokens, ${IN_FLIGHT} in flight | ${fmtOps(row.jose64.opsPerSec)} | ${fmtMs(row.jose64.p99)} |`);
   lines.push(`| ${row.alg} | ours verifyAuthorization, first sight, ${IN_FLIGHT} in flight | ${fmtOps(row.oursFirst.opsPerSec)} | ${fmtMs(row.oursFirst.p99)} |`);
 }
-const ratioLines = ['| alg | repeated ÷ raw floor | budget | first sight ÷ jose | budget | verdict |', '|---|---:|---:|---:|---:|---|'];
+const ratioLines = [
+  '| alg | repeated ÷ raw floor | budget | first sight ÷ jose | budget | verdict | (ratio of totals: repeated, first sight) |',
+  '|---|---:|---:|---:|---:|---|---|',
+];
 let failed = 0;
 for (const row of rows) {
   const { repeatedRatio, firstSightRatio: firstRatio } = row;
   const ok = repeatedRatio >= BUDGET_REPEATED[row.alg] && firstRatio >= BUDGET_FIRST_SIGHT;
   if (!ok) failed++;
   ratioLines.push(
-    `| ${row.alg} | ${repeatedRatio.toFixed(2)}× | ≥ ${BUDGET_REPEATED[row.alg]}× | ${firstRatio.toFixed(2)}× | ≥ ${BUDGET_FIRST_SIGHT}× | ${ok ? 'pass' : 'FAIL'} |`,
+    `| ${row.alg} | ${repeatedRatio.toFixed(2)}× | ≥ ${BUDGET_REPEATED[row.alg]}× | ${firstRatio.toFixed(2)}× | ≥ ${BUDGET_FIRST_SIGHT}× | ${ok ? 'pass' : 'FAIL'} | ` +
+      `${(row.oursRepeated.opsPerSec / row.raw.opsPerSec).toFixed(2)}×, ${(row.oursFirst.opsPerSec / row.jose64.opsPerSec).toFixed(2)}× |`,
   );
 }
 console.log(`\n${lines.join('\n')}\n\n${ratioLines.join('\n')}\n`);
@@ -279,8 +283,9 @@ ${lines.join('\n')}
 
 Each ratio is computed per block of consecutive interleaved slices that holds every order of the rows
 (${SEQ_SLICES / 3} blocks of 3 slices for the repeated-token ratio, ${Math.floor((Math.ceil(FIRST_SIGHT_OPS / CHUNK) * ROUNDS) / 2)} blocks of 2 chunks for first sight), and the table gives
-the median over blocks, so a burst of load from another process moves one block, not the ratio. The ops/s
-columns are totals over all slices.
+the median over blocks, so a burst of load from another process moves one block, not the ratio; the budgets
+are judged on it. The ops/s columns, and the last column's ratios, are totals over all slices: on a quiet
+machine the two agree, under load the totals are dragged by whichever side a burst happened to hit.
 
 ${ratioLines.join('\n')}
 

@@ -73,13 +73,13 @@ export class RemoteKeyStore {
 
   /**
    * The key for this header without any waiting, when fresh keys already gave it
-   * out for the same kid and alg; otherwise undefined (use getKey).
+   * out for the same alg and kid; otherwise undefined (use getKey). The key
+   * belongs to the generation `generation` reports at the same moment.
    */
-  selectedKey(header: JWSHeaderParameters, now: number): { key: CryptoKey; generation: number } | undefined {
+  selectedKey(header: JWSHeaderParameters, now: number): CryptoKey | undefined {
     const current = this.#current;
     if (current === null || typeof header.kid !== 'string' || typeof header.alg !== 'string' || now >= current.fetchedAt + this.#deps.cacheMaxAgeMs) return undefined;
-    const key = current.selected.get(header.alg)?.get(header.kid);
-    return key === undefined ? undefined : { key, generation: current.generation };
+    return current.selected.get(header.alg)?.get(header.kid);
   }
 
   /**

@@ -67,8 +67,8 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
       policy(header);
       const selected = store.selectedKey(header, startedAt);
       if (selected) {
-        used.generation = selected.generation;
-        return selected.key;
+        used.generation = store.generation;
+        return selected;
       }
       return store.getKey(header, token).then(({ key, generation }) => {
         used.generation = generation;
