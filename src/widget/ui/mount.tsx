@@ -21,8 +21,11 @@ export interface Mounted {
 function themeProperties(options: ResolvedOptions): Array<[string, string]> {
   const { theme } = options;
   const properties: Array<[string, string | null]> = [
+    // The theme option's colours hold in both schemes; CSS on the host can still set *-dark apart.
     ['--qcw-accent', theme.accent],
+    ['--qcw-accent-dark', theme.accent],
     ['--qcw-accent-text', theme.accentText],
+    ['--qcw-accent-text-dark', theme.accentText],
     ['--qcw-radius', theme.radius],
     ['--qcw-font-family', theme.fontFamily],
     ['--z', String(theme.zIndex)],

@@ -82,3 +82,15 @@ describe('server text renders inert (SPEC §2.7)', () => {
     expect(shadowOf().querySelector('img')).toBeNull();
   });
 });
+
+describe('theme', () => {
+  it('sets the theme as custom properties on the host (CSSOM, no style attribute markup) for both schemes', () => {
+    const widget = widgetFor('http://127.0.0.1:9', { signInUrl: 'https://signin.example.com/s', theme: { accent: '#0a7d4f', zIndex: 5, colorScheme: 'dark' } });
+    const host = document.querySelector('[data-quincer-chat-widget]') as HTMLElement;
+    expect(host.style.getPropertyValue('--qcw-accent')).toBe('#0a7d4f');
+    expect(host.style.getPropertyValue('--qcw-accent-dark')).toBe('#0a7d4f');
+    expect(host.style.getPropertyValue('--z')).toBe('5');
+    expect(shadowOf().querySelector('.root')!.getAttribute('data-scheme')).toBe('dark');
+    widget.destroy();
+  });
+});
