@@ -29,6 +29,25 @@ const ID_CONFLICT = {
 } as const;
 
 /**
+ * The owner's token no longer verifies (it expired, or the keys rotated): say
+ * why, as a refusal, so the widget refreshes the token or offers sign-in and
+ * re-sends the same message. Nothing is stored. Only a request that carried a
+ * token learns the reason; no token, or another visitor's valid token, still
+ * gets NOT_FOUND.
+ */
+function ownerMustSignInAgain(request: TurnRequest, conversationId: string, verification: VerifyResult): TurnResult | null {
+  if (verification.ok || verification.reason === 'missing-token') return null;
+  const reply: ChatReply = {
+    type: 'refusal',
+    id: randomUUID(),
+    tool: 'conversation',
+    reason: verification.reason,
+    message: verification.message,
+  };
+  return { ok: true, response: { conversationId, messageId: request.messageId, reply } };
+}
+
+/**
  * One visitor message, from the idempotency lookup to the stored reply, in one
  * synchronous SQLite transaction, so no other request interleaves.
  *
@@ -36,7 +55,8 @@ const ID_CONFLICT = {
  * - A refused turn stores the visitor message but no reply, so re-sending the
  *   same messageId after sign-in runs the tool gate again.
  * - The first verified write claims an anonymous conversation; an owned one is
- *   reachable only by the same sub (404 otherwise, as if it did not exist).
+ *   reachable only by the same sub (404 otherwise, as if it did not exist),
+ *   except that a token which fails to verify gets a refusal with its reason.
  */
 export function takeTurn(deps: { store: Store; assistant: Assistant }, request: TurnRequest, verification: VerifyResult): TurnResult {
   const { store, assistant } = deps;
@@ -48,14 +68,17 @@ export function takeTurn(deps: { store: Store; assistant: Assistant }, request: 
       if (request.conversationId !== null && request.conversationId !== earlier.conversationId) return ID_CONFLICT;
       conversation = store.getConversation(earlier.conversationId);
       if (!conversation || !canAccess(conversation, sub)) {
-        return request.conversationId === null ? ID_CONFLICT : NOT_FOUND;
+        if (request.conversationId === null) return ID_CONFLICT;
+        return (conversation && ownerMustSignInAgain(request, conversation.id, verification)) || NOT_FOUND;
       }
       if (earlier.text !== request.text) return ID_CONFLICT;
     } else {
       if (store.messageIdTaken(request.messageId)) return ID_CONFLICT;
       if (request.conversationId !== null) {
         conversation = store.getConversation(request.conversationId);
-        if (!conversation || !canAccess(conversation, sub)) return NOT_FOUND;
+        if (!conversation || !canAccess(conversation, sub)) {
+          return (conversation && ownerMustSignInAgain(request, conversation.id, verification)) || NOT_FOUND;
+        }
       } else {
         conversation = store.createConversation(sub);
       }

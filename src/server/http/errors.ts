@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiErrorBody } from '../../protocol/chat.js';
+import type { FailureReason } from '../../protocol/reasons.js';
 
 /** Stable error codes of the backend's ApiErrorBody (documented in docs/backend.md). */
 export type ApiErrorCode =
@@ -13,7 +14,9 @@ export type ApiErrorCode =
   | 'not-found'
   | 'conversation-not-found'
   | 'message-id-conflict'
-  | 'internal-error';
+  | 'internal-error'
+  /** The owner's token of a signed-in conversation failed to verify (history endpoint, 401). */
+  | FailureReason;
 
 export function apiError(
   c: Context,

@@ -25,6 +25,11 @@ export function conversationRoutes(deps: { store: Store; settings: SignInSetting
     const id = c.req.param('id');
     const conversation = deps.store.getConversation(id);
     c.header('Cache-Control', 'no-store');
+    if (conversation && !canAccess(conversation, sub) && !verification.ok && verification.reason !== 'missing-token') {
+      // The owner's token expired or no longer verifies: say why, so the widget can refresh it.
+      c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+      return apiError(c, 401, verification.reason, verification.message);
+    }
     if (!conversation || !canAccess(conversation, sub)) {
       return apiError(
         c,

@@ -32,11 +32,8 @@ describe('conversation ownership', () => {
     expect(history.messages[1]!.tool).toBe('account-balance');
     expect(Date.parse(history.messages[0]!.createdAt)).not.toBeNaN();
 
-    // Another identity, no token, an expired or a forged token of alice: 404, as if it did not exist.
-    const expired = await h.token({ sub: 'alice', email: 'alice@example.com' }, { expiresIn: -3600 });
-    const forged = forgeSignature(alice);
-    h.sensitive.add(forged);
-    for (const token of [bob, null, expired, forged]) {
+    // Another identity or no token: 404, as if it did not exist.
+    for (const token of [bob, null]) {
       const read = await h.history(conversationId, token);
       expect(read.status).toBe(404);
       const readBody = (await read.json()) as { error: { code: string } };
@@ -45,6 +42,27 @@ describe('conversation ownership', () => {
       const append = await h.chat({ conversationId, messageId: newMessageId(), text: 'What are your business hours?' }, { token });
       expect(append.status).toBe(404);
       expect(append.body.error?.code).toBe('conversation-not-found');
+    }
+    // A token that does not verify (alice's expired one, a forged one) learns why, so the widget can
+    // refresh it or offer sign-in; it still reads and writes nothing.
+    const expired = await h.token({ sub: 'alice', email: 'alice@example.com' }, { expiresIn: -3600 });
+    const forged = forgeSignature(alice);
+    h.sensitive.add(forged);
+    for (const [token, reason] of [
+      [expired, 'expired'],
+      [forged, 'bad-signature'],
+    ] as const) {
+      const read = await h.history(conversationId, token);
+      expect(read.status).toBe(401);
+      expect(read.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      const readBody = (await read.json()) as { error: { code: string; message: string } };
+      expect(readBody.error.code).toBe(reason);
+      expect(JSON.stringify(readBody)).not.toContain('$1,284.50');
+
+      const append = await h.chat({ conversationId, messageId: newMessageId(), text: 'What are your business hours?' }, { token });
+      expect(append.status).toBe(200);
+      expect(append.body.conversationId).toBe(conversationId);
+      expect(append.body.reply).toMatchObject({ type: 'refusal', tool: 'conversation', reason });
     }
     const missing = await h.history('00000000-0000-4000-8000-000000000000', alice);
     expect(missing.status).toBe(404);
