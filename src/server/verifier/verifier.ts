@@ -5,6 +5,7 @@
  * costs about what jose costs, and a repeated token costs a hash and a lookup.
  */
 import { jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { ApprovedHeaders } from './approved-headers.js';
 import { bearerToken, plainBearerJws } from './authorization.js';
 import { resolveConfig } from './config.js';
 import { resolveDeps } from './deps.js';
@@ -22,6 +23,8 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 
 type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey> | CryptoKey;
 type Success = { readonly ok: true; readonly identity: VisitorIdentity };
+
+const isCryptoKey = (value: unknown): value is CryptoKey => value instanceof CryptoKey;
 
 function hmacKeyResolver(secret: string, policy: HeaderPolicy): KeyResolver {
   let imported: CryptoKey | null = null;
@@ -58,6 +61,7 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
       ? new RemoteKeyStore(resolved.jwksUrl, resolvedDeps, () => results.clear())
       : null;
   const policy = headerPolicy(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS);
+  const approvedHeaders = new ApprovedHeaders();
   const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacKeyResolver(resolved.hmacSecret, policy) : null;
 
   /** A resolver for one verification that notes which key-set generation its key came from. */
@@ -96,6 +100,8 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     }
     return { ok: false, reason: failure.reason, message: failure.message };
   }
+
+  const refused = (error: unknown): VerifyResult => refuse(failureFor(error));
 
   function accept(payload: JWTPayload, digest: string, startedAt: number, generation: number): VerifyResult {
     try {
@@ -138,16 +144,26 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     try {
       const startedAt = now();
       const digest = tokenDigest(token);
-      if (store === null || store.isFresh(startedAt)) {
+      const fresh = store === null || store.isFresh(startedAt);
+      if (fresh) {
         const hit = results.get(digest);
         if (hit) return Promise.resolve(hit);
+      }
+      const options = optionsAt(startedAt);
+      const headerSegment = token.slice(0, token.indexOf('.'));
+      const generation = store?.generation ?? 0;
+      const knownKey = fresh ? approvedHeaders.get(headerSegment, generation) : undefined;
+      if (knownKey !== undefined) {
+        return jwtVerify(token, knownKey, options).then((verified) => accept(verified.payload, digest, startedAt, generation), refused);
       }
       const used = { generation: store ? -1 : 0 };
       const resolveKey = keyResolverFor(used, startedAt);
       if (resolveKey === null) return Promise.resolve(refuse(FAILURES.modeOff));
-      const options = optionsAt(startedAt);
       return jwtVerify(token, resolveKey, options).then(
-        (verified) => accept(verified.payload, digest, startedAt, used.generation),
+        (verified) => {
+          if (isCryptoKey(verified.key)) approvedHeaders.remember(headerSegment, verified.key, used.generation);
+          return accept(verified.payload, digest, startedAt, used.generation);
+        },
         (error: unknown) =>
           tryEachCandidate(token, error, options).then(
             (payload) => accept(payload, digest, startedAt, -1),

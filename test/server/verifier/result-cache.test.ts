@@ -138,3 +138,29 @@ describe('verified-result cache', () => {
     expect(identityOf(await verifier.verifyToken(token))).not.toBe(first);
   });
 });
+
+describe('approved headers (a known header goes straight to jose with its key)', () => {
+  it('a token with an already verified header but a forged signature or swapped claims is still refused', async () => {
+    const { verifier, sign } = jwksSetup();
+    const first = await sign({ sub: 'a' });
+    identityOf(await verifier.verifyToken(first));
+    const second = await sign({ sub: 'b' });
+    expect(second.split('.')[0]).toBe(first.split('.')[0]);
+    identityOf(await verifier.verifyToken(second));
+    const [header, , signature] = second.split('.');
+    const swapped = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', exp: 9_999_999_999 })).toString('base64url')}.${signature}`;
+    expect(await verifier.verifyToken(swapped)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    const expiredOnly = await server.sign({ sub: 'c' }, { expiresIn: -3600 });
+    expect(await verifier.verifyToken(expiredOnly)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+
+  it('is forgotten when the key set changes: a removed key no longer verifies new tokens', async () => {
+    const { verifier, sign } = jwksSetup();
+    const oldKey = server.keys.get('ES256')!;
+    identityOf(await verifier.verifyToken(await sign({ sub: 'a' })));
+    await server.rotate();
+    await verifier.refreshKeys();
+    const withOldKey = await server.sign({ sub: 'b' }, { key: oldKey });
+    expect(await verifier.verifyToken(withOldKey)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+});
