@@ -53,7 +53,10 @@ function checkOptionalUrl(value: unknown, label: string, allowInsecureHttp: bool
 
 function checkClaimMapping(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (!isPlainObject(value)) return 'Claim mapping must be a JSON object of { "outputName": "claimName" } strings, or null.';
+  const prototype = isPlainObject(value) ? Object.getPrototypeOf(value) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
+    return 'Claim mapping must be a JSON object of { "outputName": "claimName" } strings, or null.';
+  }
   const entries = Object.entries(value);
   if (entries.length > MAX_MAPPING_ENTRIES) return `Claim mapping may have at most ${MAX_MAPPING_ENTRIES} entries.`;
   for (const [outName, claimName] of entries) {
@@ -63,10 +66,6 @@ function checkClaimMapping(value: unknown): string | null {
       return `Claim mapping "${outName}" must name a claim (a non-empty string).`;
     }
     if (outName === 'userId' && claimName !== 'sub') return 'Claim mapping "userId" can only be "sub"; the user id is always the sub claim.';
-  }
-  // JSON.parse makes "__proto__" an own key, which Object.entries lists; a literal never does.
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-    return 'Claim mapping must be a plain JSON object.';
   }
   return null;
 }
@@ -91,7 +90,7 @@ function findProblems(input: Record<string, unknown>, strict: boolean, allowInse
   }
   const mapping = checkClaimMapping(input.claimMapping);
   if (mapping) fields.claimMapping = mapping;
-  const signInUrl = checkOptionalUrl(input.signInUrl, 'Sign-in URL', false);
+  const signInUrl = checkOptionalUrl(input.signInUrl, 'Sign-in URL', allowInsecureHttp);
   if (signInUrl) fields.signInUrl = signInUrl;
   if (strict) {
     for (const key of Object.keys(input)) {
