@@ -5,6 +5,8 @@
  * URL can go wrong (down, slow, HTML, oversized, redirected, HTTP error).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVisitorVerifier, type VerifierDeps } from '../../../src/server/verifier/index.js';
 import { startJwksServer, type JwksServer, type JwksServerMode } from '../../helpers/jwks-server.js';
@@ -217,7 +219,12 @@ describe('URL policy', () => {
   });
 
   it('connection refused is jwks-fetch-failed like an HTTP error', async () => {
-    const verifier = createVisitorVerifier({ mode: 'jwks', jwksUrl: 'http://127.0.0.1:9/jwks.json' }, { logger: recordingLogger() });
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const verifier = createVisitorVerifier({ mode: 'jwks', jwksUrl: `http://127.0.0.1:${port}/jwks.json` }, { logger: recordingLogger() });
     const { sign } = await setup();
     expect(await verifier.verifyToken(await sign())).toMatchObject({ ok: false, reason: 'jwks-fetch-failed' });
   });
