@@ -131,7 +131,8 @@ export class RemoteKeyStore {
     if (current && now < current.fetchedAt + this.#deps.cacheMaxAgeMs + this.#deps.staleGraceMs) {
       if (this.#graceLoggedFor !== this.#lastAttemptAt) {
         this.#graceLoggedFor = this.#lastAttemptAt;
-        this.#deps.logger.warn(
+        this.#log(
+          'warn',
           { event: 'jwks-stale-keys-served', jwksHost: this.#host, keysAgeMs: now - current.fetchedAt, graceEndsAt: current.fetchedAt + this.#deps.cacheMaxAgeMs + this.#deps.staleGraceMs },
           'JWKS re-pull failed; serving the previous keys within the grace period',
         );
@@ -141,9 +142,18 @@ export class RemoteKeyStore {
     if (current) {
       this.#current = null;
       this.#changed();
-      this.#deps.logger.error({ event: 'jwks-keys-expired', jwksHost: this.#host }, 'JWKS keys expired past the grace period; verifications fail until the URL answers');
+      this.#log('error', { event: 'jwks-keys-expired', jwksHost: this.#host }, 'JWKS keys expired past the grace period; verifications fail until the URL answers');
     }
     throw new KeySetFetchError(this.#lastFetchError ?? 'The JWKS URL could not be reached.');
+  }
+
+  /** Logging must never turn a key-set event into a failed verification. */
+  #log(level: 'warn' | 'error', obj: object, msg: string): void {
+    try {
+      this.#deps.logger[level](obj, msg);
+    } catch {
+      // Nothing sensible to do with a broken logger.
+    }
   }
 
   #changed(): void {
@@ -172,7 +182,7 @@ export class RemoteKeyStore {
       (error: unknown) => {
         const message = error instanceof KeySetFetchError ? error.message : 'The JWKS URL could not be loaded.';
         if (sequence > this.#appliedSequence) this.#lastFetchError = message;
-        this.#deps.logger.warn({ event: 'jwks-fetch-failed', jwksHost: this.#host, error: message }, 'JWKS fetch failed');
+        this.#log('warn', { event: 'jwks-fetch-failed', jwksHost: this.#host, error: message }, 'JWKS fetch failed');
         throw error;
       },
     );

@@ -241,3 +241,50 @@ describe("Firebase's x509 format", () => {
     expect(await verifier.verifyToken(await sign({ sub: 'x' }, { kid: 'not-a-firebase-kid' }))).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 });
+
+describe('key selection without a kid', () => {
+  it('a token without kid verifies against the only matching key', async () => {
+    const { verifier, sign } = await setup({ algs: ['ES256'] });
+    expect(await verifier.verifyToken(await sign({ sub: 'no-kid' }, { kid: null }))).toMatchObject({ ok: true, identity: { userId: 'no-kid' } });
+  });
+
+  it('with several candidate keys, each is tried and the right one verifies; a forgery still fails', async () => {
+    const { server, verifier, sign } = await setup({ algs: ['RS256'] });
+    const older = server.keys.get('RS256')!;
+    await server.rotate({ keepPrevious: true });
+    expect(server.jwks().keys).toHaveLength(2);
+    expect(await verifier.verifyToken(await sign({ sub: 'newest' }, { kid: null }))).toMatchObject({ ok: true, identity: { userId: 'newest' } });
+    expect(await verifier.verifyToken(await sign({ sub: 'older' }, { kid: null, key: older }))).toMatchObject({ ok: true, identity: { userId: 'older' } });
+    const stranger = await startJwksServer({ algs: ['RS256'] });
+    servers.push(stranger);
+    expect(await verifier.verifyToken(await stranger.sign({ sub: 'x' }, { kid: null }))).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+});
+
+describe('other modes and robustness', () => {
+  it('keyStatus() and refreshKeys() in HMAC and off modes', async () => {
+    for (const config of [{ mode: 'hmac' as const, hmacSecret: 'a'.repeat(40) }, { mode: 'off' as const }]) {
+      const verifier = createVisitorVerifier(config, { logger: recordingLogger() });
+      await expect(verifier.refreshKeys()).resolves.toBeUndefined();
+      expect(verifier.keyStatus()).toEqual({ mode: config.mode, jwksUrl: null, kids: [], fetchedAt: null, lastFetchError: null });
+      expect(JSON.stringify(verifier.keyStatus())).not.toContain('a'.repeat(40));
+    }
+  });
+
+  it('refreshKeys() never rejects, even with the JWKS URL down', async () => {
+    const { server, verifier } = await setup();
+    await server.setMode('down');
+    await expect(verifier.refreshKeys()).resolves.toBeUndefined();
+    expect(verifier.keyStatus().lastFetchError).toMatch(/refused/);
+  });
+
+  it('a logger that throws does not make verification throw', async () => {
+    const { server, sign } = await setup();
+    const explode = () => {
+      throw new Error('logger down');
+    };
+    const verifier = createVisitorVerifier({ mode: 'jwks', jwksUrl: server.url }, { logger: { info: explode, warn: explode, error: explode } });
+    expect(await verifier.verifyAuthorization(undefined)).toMatchObject({ ok: false, reason: 'missing-token' });
+    expect(await verifier.verifyAuthorization(`Bearer ${await sign()}`)).toMatchObject({ ok: true });
+  });
+});
