@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { minify } from 'terser';
 
 const watchless = { logLevel: 'warning', legalComments: 'none' };
 
@@ -38,6 +39,19 @@ async function out(options) {
   outputs.push(options.outfile ?? options.outdir);
 }
 
+// A terser pass after esbuild for the scripts customers load by tag: its multi-pass compressor saves
+// ~3% gzip over esbuild's single pass (the widget's budget is 16 KB gzip). Mangling of top-level
+// names stays off: the IIFE's only global is assigned explicitly.
+async function compact(file) {
+  const result = await minify(readFileSync(file, 'utf8'), {
+    ecma: 2020,
+    compress: { passes: 3 },
+    mangle: true,
+    format: { comments: false },
+  });
+  writeFileSync(file, result.code);
+}
+
 // Script-tag bundle: defines window.ChatWidget.
 // Its targets all support class private fields natively: lowering them to WeakMaps costs ~1 KB gzip.
 const widgetTarget = ['chrome100', 'firefox100', 'safari15'];
@@ -71,6 +85,7 @@ await out({
   format: 'iife',
   outfile: 'dist/chat-widget.js',
 });
+await compact('dist/chat-widget.js');
 // ESM for bundlers: dependencies stay as imports so the app's bundler dedupes preact.
 await out({
   ...browser,
@@ -84,6 +99,7 @@ await out({
 // Sign-in page helper: npm subpath and a standalone script for customers' sign-in pages.
 await out({ ...browser, minify: false, entryPoints: ['src/signin/index.ts'], format: 'esm', outfile: 'dist/signin.js' });
 await out({ ...browser, entryPoints: ['src/signin/standalone.ts'], format: 'iife', outfile: 'dist/quincer-signin.js' });
+await compact('dist/quincer-signin.js');
 // The config page served at GET /admin.
 await out({ ...browser, entryPoints: ['src/admin/main.tsx'], format: 'iife', outfile: 'dist/admin.js' });
 // Server: verifier subpath, backend entry, CLI.
