@@ -71,7 +71,7 @@ async function main() {
     })
   ).outputFiles[0].contents;
   const snippet = /<script>([\s\S]*?)<\/script>/.exec(
-    /<!-- snippet:start -->([\s\S]*?)<!-- snippet:end -->/.exec(readFileSync(existsSync('README.md') && readFileSync('README.md', 'utf8').includes('<!-- snippet:start -->') ? 'README.md' : 'docs/widget.md', 'utf8'))[1],
+    /<!-- snippet:start -->([\s\S]*?)<!-- snippet:end -->/.exec(readFileSync('README.md', 'utf8'))[1],
   )[1];
 
   const server = createServer((req, res) => {

@@ -1,4 +1,4 @@
-// The pre-load snippet from docs/widget.md, served as a file so the page needs no
+// The pre-load snippet from README.md, served as a file so the page needs no
 // inline script under its Content-Security-Policy. It defines a ChatWidget stub that
 // queues calls until the async bundle loads and replays them in order.
 (function (window) {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { readmeSnippetScript } from '../../helpers/readme-snippet.js';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.js';
@@ -17,21 +18,7 @@ const TOKEN = [
   Buffer.from('e2e-signature-bytes-not-checked-by-the-widget').toString('base64url'),
 ].join('.');
 
-/** The canonical pre-load snippet's inline script (README.md if it has the markers, else docs/widget.md). */
-function snippetScript(): string {
-  for (const file of ['README.md', 'docs/widget.md']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const block = /<!-- snippet:start -->([\s\S]*?)<!-- snippet:end -->/.exec(text)?.[1];
-    const script = block && /<script>([\s\S]*?)<\/script>/.exec(block)?.[1];
-    if (script) return script;
-  }
-  throw new Error('snippet markers not found');
-}
+const snippetScript = readmeSnippetScript;
 
 const js = (body: string) => ({ body, type: 'text/javascript' });
 const html = (body: string, headers?: Record<string, string>) => ({ body, type: 'text/html', headers });

@@ -12,7 +12,7 @@ import { forgeSignature, generateHmacSecret, signHs256 } from '../../helpers/tok
 
 const CLI = fileURLToPath(new URL('../../../dist/server/cli.js', import.meta.url));
 
-/** The documented exit codes (docs/admin.md, --help). */
+/** The documented exit codes (README.md "Test your setup", --help). */
 const EXIT: Record<FailureReason | 'verified' | 'usage', number> = {
   verified: 0,
   usage: 2,

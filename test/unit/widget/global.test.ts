@@ -1,29 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { readmeSnippetScript } from '../../helpers/readme-snippet.js';
 import { installGlobal } from '../../../src/widget/global-install.js';
 import { API_METHODS, type ChatWidgetApi } from '../../../src/widget/api.js';
 import { fakeJwt } from './helpers.js';
 import { startRecordingServer } from '../../helpers/recording-server.js';
 
-/** The canonical pre-load snippet: README.md when it carries the markers, else docs/widget.md. */
-export function snippetSource(): string {
-  for (const file of ['README.md', 'docs/widget.md']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const match = /<!-- snippet:start -->([\s\S]*?)<!-- snippet:end -->/.exec(text);
-    if (match) return match[1]!;
-  }
-  throw new Error('No <!-- snippet:start --> … <!-- snippet:end --> block in README.md or docs/widget.md');
-}
-
 /** The inline <script> of the snippet, run against `win` (as a page would). */
 function runSnippet(win: object): void {
-  const script = /<script>([\s\S]*?)<\/script>/.exec(snippetSource())![1]!;
-  new Function('window', script)(win);
+  new Function('window', readmeSnippetScript())(win);
 }
 
 type Win = { ChatWidget?: unknown };
@@ -34,13 +19,18 @@ afterEach(() => {
 
 describe('the pre-load snippet', () => {
   it("lists exactly the API's methods", () => {
-    const names = /\[((?:\s*'[a-z]+',?)+)\s*\]/.exec(snippetSource())![1]!.match(/[a-z]+/g);
+    const names = /\[((?:\s*'[a-z]+',?)+)\s*\]/.exec(readmeSnippetScript())![1]!.match(/[a-z]+/g);
     expect(names).toEqual([...API_METHODS]);
     const win: Win = {};
     const api = installGlobal(win, null);
     apis.push(api);
     const methods = Object.keys(api).filter((key) => typeof (api as unknown as Record<string, unknown>)[key] === 'function');
     expect(methods.sort()).toEqual([...API_METHODS].sort());
+  });
+
+  it('is what the demo serves as its loader (the demo runs the documented snippet)', () => {
+    const loader = readFileSync('demo/customer-site/loader.js', 'utf8').replace(/^\/\/.*\n/gm, '');
+    expect(loader.trim()).toBe(readmeSnippetScript().replace(/^ {2}/gm, '').trim());
   });
 
   it('queues calls and the bundle replays them in order', async () => {
