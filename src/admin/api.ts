@@ -4,57 +4,27 @@
  * components only branch on `ok`.
  */
 import type { ApiErrorBody } from '../protocol/chat.js';
-import type { FailureReason } from '../protocol/reasons.js';
+import {
+  ADMIN_API,
+  type AdminConfigUpdate,
+  type AdminConfigView,
+  type GeneratedSecretResponse,
+  type KeyStatus,
+  type TestTokenResponse,
+  type VisitorSignInMode,
+} from '../protocol/admin.js';
 
-export const ADMIN_API = {
-  config: '/v1/admin/visitor-sign-in',
-  hmacSecret: '/v1/admin/visitor-sign-in/hmac-secret',
-  test: '/v1/admin/visitor-sign-in/test',
-  keyStatus: '/v1/admin/visitor-sign-in/key-status',
-} as const;
-
-export type Mode = 'off' | 'jwks' | 'hmac';
-
-/** GET/PUT /v1/admin/visitor-sign-in answer: every setting, never the secret. */
-export interface ConfigView {
-  mode: Mode;
-  jwksUrl: string | null;
-  issuer: string | null;
-  audience: string | null;
-  claimMapping: Record<string, string> | null;
-  signInUrl: string | null;
-  allowedOrigins: string[];
-  hmacSecretSet: boolean;
-}
-
-/** PUT body: every setting except the secret (absent keeps the stored one). */
-export type ConfigUpdate = Omit<ConfigView, 'hmacSecretSet'>;
-
-export interface GeneratedSecret {
-  hmacSecret: string;
-  message: string;
-}
-
-export type TestResult =
-  | { ok: true; identity: { userId: string; [claim: string]: unknown } }
-  | { ok: false; reason: FailureReason; message: string };
-
-export interface KeyStatus {
-  mode: Mode;
-  jwksUrl: string | null;
-  kids: string[];
-  fetchedAt: number | null;
-  lastFetchError: string | null;
-}
+export { ADMIN_API };
+export type { AdminConfigUpdate, AdminConfigView, GeneratedSecretResponse, KeyStatus, TestTokenResponse, VisitorSignInMode };
 
 export type ApiError = ApiErrorBody['error'] & { status: number };
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 export interface AdminApi {
-  getConfig(): Promise<ApiResult<ConfigView>>;
-  putConfig(update: ConfigUpdate): Promise<ApiResult<ConfigView>>;
-  generateSecret(): Promise<ApiResult<GeneratedSecret>>;
-  testToken(token: string, refreshJwks: boolean): Promise<ApiResult<TestResult>>;
+  getConfig(): Promise<ApiResult<AdminConfigView>>;
+  putConfig(update: AdminConfigUpdate): Promise<ApiResult<AdminConfigView>>;
+  generateSecret(): Promise<ApiResult<GeneratedSecretResponse>>;
+  testToken(token: string, refreshJwks: boolean): Promise<ApiResult<TestTokenResponse>>;
   keyStatus(): Promise<ApiResult<KeyStatus>>;
 }
 

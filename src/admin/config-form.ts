@@ -3,10 +3,10 @@
  * around them: from the server's view into text fields, and from the fields
  * into the PUT body (or the field problems that stop it being built).
  */
-import type { ConfigUpdate, ConfigView, Mode } from './api.js';
+import type { AdminConfigUpdate, AdminConfigView, VisitorSignInMode } from './api.js';
 
 export interface FormValues {
-  mode: Mode;
+  mode: VisitorSignInMode;
   jwksUrl: string;
   issuer: string;
   audience: string;
@@ -34,7 +34,7 @@ export function isFieldName(name: string): name is FieldName {
   return (FIELD_ORDER as readonly string[]).includes(name);
 }
 
-export function valuesFromView(view: ConfigView): FormValues {
+export function valuesFromView(view: AdminConfigView): FormValues {
   return {
     mode: view.mode,
     jwksUrl: view.jwksUrl ?? '',
@@ -69,7 +69,7 @@ export function claimMappingProblem(text: string): string | null {
   return null;
 }
 
-export type BuiltUpdate = { ok: true; update: ConfigUpdate } | { ok: false; fields: FieldErrors };
+export type BuiltUpdate = { ok: true; update: AdminConfigUpdate } | { ok: false; fields: FieldErrors };
 
 export function buildUpdate(values: FormValues): BuiltUpdate {
   const mappingProblem = claimMappingProblem(values.claimMapping);
@@ -107,7 +107,7 @@ export function placeServerErrors(fields: Record<string, string>): { byField: Fi
   return { byField, other };
 }
 
-export const MODE_LABELS: Readonly<Record<Mode, string>> = {
+export const MODE_LABELS: Readonly<Record<VisitorSignInMode, string>> = {
   off: 'Off',
   jwks: 'JWT + JWKS',
   hmac: 'HMAC shared secret',

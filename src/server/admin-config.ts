@@ -1,3 +1,4 @@
+import type { AdminConfigView } from '../protocol/admin.js';
 import { validateVisitorSignInConfig, type VisitorSignInConfig } from './verifier/index.js';
 
 /**
@@ -6,17 +7,7 @@ import { validateVisitorSignInConfig, type VisitorSignInConfig } from './verifie
  */
 export type AdminVisitorSignInConfig = VisitorSignInConfig & { allowedOrigins: string[] };
 
-/** What GET /v1/admin/visitor-sign-in answers: every setting, never the secret. */
-export interface AdminConfigView {
-  mode: VisitorSignInConfig['mode'];
-  jwksUrl: string | null;
-  issuer: string | null;
-  audience: string | null;
-  claimMapping: Record<string, string> | null;
-  signInUrl: string | null;
-  allowedOrigins: string[];
-  hmacSecretSet: boolean;
-}
+export type { AdminConfigView };
 
 export type AdminConfigValidation =
   | { ok: true; config: AdminVisitorSignInConfig }

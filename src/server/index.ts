@@ -6,3 +6,5 @@ export { startServer, type RunningServer, type StartServerOptions } from './serv
 export { createApp, type CreateAppOptions, type QuincerApp } from './app.js';
 export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.js';
 export type { FailureReason, RefusalReason } from '../protocol/reasons.js';
+export type { AdminConfigUpdate, GeneratedSecretResponse, TestTokenRequest, TestTokenResponse } from '../protocol/admin.js';
+export type { ChatRequest, ChatResponse, ChatReply, ChatStreamEvents, HistoryResponse, WidgetConfigResponse } from '../protocol/chat.js';

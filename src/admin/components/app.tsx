@@ -3,7 +3,7 @@
  * Test a token card. A refused admin token at any point signs the page out.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createAdminApi, type ApiError, type ConfigView } from '../api.js';
+import { createAdminApi, type ApiError, type AdminConfigView } from '../api.js';
 import { forgetAdminToken, loadAdminToken, saveAdminToken } from '../session.js';
 import { ConfigForm } from './config-form.js';
 import { SignInForm } from './sign-in-form.js';
@@ -13,7 +13,7 @@ type Phase =
   | { kind: 'signed-out'; error: string | null }
   /** fromStorage: a reload with a remembered token, so there is no form to show meanwhile. */
   | { kind: 'checking'; token: string; fromStorage: boolean }
-  | { kind: 'ready'; token: string; view: ConfigView }
+  | { kind: 'ready'; token: string; view: AdminConfigView }
   | { kind: 'failed'; token: string; message: string };
 
 export function App() {

@@ -5,7 +5,7 @@
  * first one gets the focus.
  */
 import { useRef, useState } from 'preact/hooks';
-import type { AdminApi, ApiError, ConfigView, Mode } from '../api.js';
+import type { AdminApi, ApiError, AdminConfigView, VisitorSignInMode } from '../api.js';
 import {
   FIELD_ORDER,
   MODE_LABELS,
@@ -22,15 +22,15 @@ import { HmacSecret } from './hmac-secret.js';
 
 export interface ConfigFormProps {
   api: AdminApi;
-  view: ConfigView;
-  onSaved: (view: ConfigView) => void;
+  view: AdminConfigView;
+  onSaved: (view: AdminConfigView) => void;
   onSecretGenerated: () => void;
   onApiError: (error: ApiError) => void;
 }
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'failed'; message: string; other: string[] };
 
-const MODES: readonly Mode[] = ['off', 'jwks', 'hmac'];
+const MODES: readonly VisitorSignInMode[] = ['off', 'jwks', 'hmac'];
 
 export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }: ConfigFormProps) {
   const [values, setValues] = useState<FormValues>(() => valuesFromView(view));
@@ -103,7 +103,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
         ) : null}
 
         <fieldset class={serverErrors.mode ? 'field has-error' : 'field'} aria-describedby={serverErrors.mode ? 'mode-error' : undefined}>
-          <legend>Mode</legend>
+          <legend>VisitorSignInMode</legend>
           <div class="radios">
             {MODES.map((mode, index) => (
               <label key={mode} class="radio">

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { REASON_HELP, isFailureReason } from '../../protocol/reasons.js';
-import type { AdminApi, ApiError, KeyStatus, TestResult } from '../api.js';
+import type { AdminApi, ApiError, KeyStatus, TestTokenResponse } from '../api.js';
 import { TextField } from './field.js';
 import { KeyStatusView } from './key-status.js';
 import { TokenDetails } from './token-details.js';
@@ -17,7 +17,7 @@ export interface TestCardProps {
   onApiError: (error: ApiError) => void;
 }
 
-type Outcome = { kind: 'none' } | { kind: 'busy' } | { kind: 'result'; result: TestResult; refreshed: boolean } | { kind: 'error'; message: string };
+type Outcome = { kind: 'none' } | { kind: 'busy' } | { kind: 'result'; result: TestTokenResponse; refreshed: boolean } | { kind: 'error'; message: string };
 
 export function TestCard({ api, configVersion, onApiError }: TestCardProps) {
   const [token, setToken] = useState('');

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { Logger } from 'pino';
+import type { GeneratedSecretResponse, KeyStatus, TestTokenResponse } from '../../protocol/admin.js';
 import { toConfigView, validateAdminConfig } from '../admin-config.js';
 import { apiError } from '../http/errors.js';
 import { readJsonObject, unknownFields } from '../http/json-body.js';
@@ -58,10 +59,11 @@ export function adminRoutes(deps: { adminToken: string; settings: SignInSettings
     const hmacSecret = generateHmacSecret();
     settings.replace({ ...settings.current(), hmacSecret });
     deps.logger.info('visitor sign-in HMAC secret generated');
-    return c.json({
+    const body: GeneratedSecretResponse = {
       hmacSecret,
       message: 'Copy this secret to your backend now; it is stored encrypted and will not be shown again.',
-    });
+    };
+    return c.json(body);
   });
 
   routes.post('/visitor-sign-in/test', async (c) => {
@@ -79,10 +81,14 @@ export function adminRoutes(deps: { adminToken: string; settings: SignInSettings
       // A failed re-pull shows up in the verification below as jwks-fetch-failed.
       await verifier.refreshKeys().catch(() => undefined);
     }
-    return c.json(await verifier.verifyToken(token as string));
+    const result: TestTokenResponse = await verifier.verifyToken(token as string);
+    return c.json(result);
   });
 
-  routes.get('/visitor-sign-in/key-status', (c) => c.json(settings.verifier().keyStatus()));
+  routes.get('/visitor-sign-in/key-status', (c) => {
+    const status: KeyStatus = settings.verifier().keyStatus();
+    return c.json(status);
+  });
 
   return routes;
 }

@@ -1,8 +1,9 @@
+import type { KeyStatus, VisitorSignInMode } from '../../protocol/admin.js';
 import type { FailureReason } from '../../protocol/reasons.js';
 
 export type { FailureReason };
 
-export type VisitorSignInMode = 'off' | 'jwks' | 'hmac';
+export type { VisitorSignInMode };
 
 /** The Visitor sign-in settings (SPEC §3, pinned). */
 export interface VisitorSignInConfig {
@@ -62,15 +63,7 @@ export interface VerifierDeps {
 }
 
 /** What the config page shows about the keys in use. */
-export interface KeyStatus {
-  mode: VisitorSignInMode;
-  jwksUrl: string | null;
-  kids: string[];
-  /** When the keys in use were fetched, ms epoch; null before the first successful fetch. */
-  fetchedAt: number | null;
-  /** A plain message about the last failed fetch (no secrets), or null after a success. */
-  lastFetchError: string | null;
-}
+export type { KeyStatus };
 
 export interface VisitorVerifier {
   readonly mode: VisitorSignInMode;
