@@ -53,7 +53,11 @@
     adminResult.className = 'error';
   }
 
-  ChatWidget.init({ apiUrl: apiUrl });
+  var options = { apiUrl: apiUrl };
+  // ?signInTimeoutMs=1500 shortens the popup's time limit, to see (and test) a sign-in that times out.
+  var signInTimeoutMs = Number(new URLSearchParams(location.search).get('signInTimeoutMs'));
+  if (isFinite(signInTimeoutMs) && signInTimeoutMs > 0) options.signInTimeoutMs = signInTimeoutMs;
+  ChatWidget.init(options);
   EVENTS.forEach(function (name) {
     ChatWidget.on(name, function (payload) { logEvent(name, payload); });
   });
