@@ -3,6 +3,7 @@
 // the backend saw.
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ChatRequest, ChatResponse } from '../../../src/protocol/chat.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { DEMO_PASSWORD, DEMO_USERS, startDemo, type Demo, type DemoOptions, type DemoUser, type RecordedRequest } from '../../../demo/demo.mjs';
 
@@ -53,19 +54,23 @@ export interface ShopPage {
 
 /**
  * Opens the customer site in a fresh context. `initScript` runs in the page before
- * any of its scripts (e.g. to make window.open return null).
+ * any of its scripts (e.g. to make window.open return null); `search` is the shop's
+ * query string (e.g. '?signInTimeoutMs=3000').
  */
-export async function openShop(harness: Harness, initScript?: () => void): Promise<ShopPage> {
+export async function openShop(harness: Harness, initScript?: InitScripts, search = ''): Promise<ShopPage> {
   const { context, errors } = await newShopContext(harness, initScript);
   const page = await context.newPage();
   const mark = harness.demo.requests.length;
-  await page.goto(harness.demo.siteUrl);
+  await page.goto(`${harness.demo.siteUrl}${search}`);
   await waitForWidgetEvent(page, 'ready');
   return { context, page, errors, mark };
 }
 
 /** A fresh context that collects page errors and records the messages each page receives. */
-export async function newShopContext(harness: Harness, initScript?: () => void): Promise<{ context: BrowserContext; errors: Error[] }> {
+/** One init script, or several run in order. */
+export type InitScripts = (() => void) | ReadonlyArray<() => void>;
+
+export async function newShopContext(harness: Harness, initScript?: InitScripts): Promise<{ context: BrowserContext; errors: Error[] }> {
   const context = await harness.browser.newContext();
   const errors: Error[] = [];
   context.on('page', (page) => page.on('pageerror', (error) => errors.push(error)));
@@ -81,7 +86,7 @@ export async function newShopContext(harness: Harness, initScript?: () => void):
       );
     });
   });
-  if (initScript) await context.addInitScript(initScript);
+  for (const script of typeof initScript === 'function' ? [initScript] : (initScript ?? [])) await context.addInitScript(script);
   // Records which messages reached the shop's window (origin and shape only, never a
   // token), so a test can wait until a hostile message has been delivered.
   await context.addInitScript(() => {
@@ -229,4 +234,100 @@ export async function identifyInPage(
 
 export function refreshCalls(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __refreshCalls: { count: number } }).__refreshCalls.count);
+}
+
+/**
+ * Subscribes to the widget's events from inside the shop page and keeps each payload
+ * (the shop's own #events list shows only a summary). Call once the widget is ready.
+ */
+export async function recordWidgetPayloads(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Array<{ name: string; payload: unknown }> = [];
+    Object.defineProperty(window, '__widgetPayloads', { value: seen });
+    const api = (window as unknown as { ChatWidget: { on(name: string, handler: (payload?: unknown) => void): unknown } }).ChatWidget;
+    for (const name of ['signin-required', 'signin-blocked', 'signin-complete', 'signin-cancelled', 'identify', 'error']) {
+      api.on(name, (payload) => seen.push({ name, payload: payload === undefined ? null : JSON.parse(JSON.stringify(payload)) }));
+    }
+  });
+}
+
+/** The payloads of widget event `name` since recordWidgetPayloads(), in order. */
+export function widgetPayloads(page: Page, name: string): Promise<unknown[]> {
+  return page.evaluate(
+    (eventName) =>
+      (window as unknown as { __widgetPayloads: Array<{ name: string; payload: unknown }> }).__widgetPayloads
+        .filter((entry) => entry.name === eventName)
+        .map((entry) => entry.payload),
+    name,
+  );
+}
+
+/**
+ * An init script: the shop page keeps a copy of every POST /v1/chat it sends (its body)
+ * and of the reply it reads (through Response.clone(), so the widget's own stream is
+ * untouched). Read them with chatExchanges(). Never records a header, so never a token.
+ */
+export function withChatRecorder(): void {
+  const records: Array<{ body: string; response: string | null }> = [];
+  Object.defineProperty(window, '__chatTraffic', { value: records });
+  const realFetch = window.fetch.bind(window);
+  window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const pending = realFetch(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (url.pathname === '/v1/chat' && (init?.method ?? 'GET').toUpperCase() === 'POST') {
+      const record = { body: typeof init?.body === 'string' ? init.body : '', response: null as string | null };
+      records.push(record);
+      pending
+        .then((response) => response.clone().text())
+        .then(
+          (text) => (record.response = text),
+          () => (record.response = ''),
+        );
+    }
+    return pending;
+  };
+}
+
+/** One POST /v1/chat as the shop page sent it, and the reply it got. */
+export interface ChatExchange {
+  body: ChatRequest;
+  /** The ChatResponse (JSON, or the SSE stream's `end` event); null for an error or a cut reply. */
+  response: ChatResponse | null;
+}
+
+/** The chat exchanges withChatRecorder() saw, once every reply has been read to its end. */
+export async function chatExchanges(page: Page): Promise<ChatExchange[]> {
+  const handle = await page.waitForFunction(() => {
+    const records = (window as unknown as { __chatTraffic: Array<{ body: string; response: string | null }> }).__chatTraffic;
+    return records.every((record) => record.response !== null) && records.map((record) => ({ ...record }));
+  });
+  const records = (await handle.jsonValue()) as Array<{ body: string; response: string }>;
+  return records.map((record) => ({ body: JSON.parse(record.body) as ChatRequest, response: parseChatResponse(record.response) }));
+}
+
+/** A JSON ChatResponse, or the data of the `end` event of an SSE reply. */
+function parseChatResponse(body: string): ChatResponse | null {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{')) {
+    const json = JSON.parse(trimmed) as Partial<ChatResponse>;
+    return json.reply ? (json as ChatResponse) : null;
+  }
+  for (const block of trimmed.split(/\r?\n\r?\n/)) {
+    const lines = block.split(/\r?\n/);
+    if (!lines.includes('event: end')) continue;
+    const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart());
+    return JSON.parse(data.join('\n')) as ChatResponse;
+  }
+  return null;
+}
+
+/** The conversation as the backend stored it, read with a fresh valid token for `username`. */
+export async function storedHistory(harness: Harness, conversationId: string, username: string): Promise<Array<{ id: string; role: string; text: string }>> {
+  const token = await harness.demo.idp.tokenFor(demoUser(username));
+  const response = await fetch(`${harness.demo.backendUrl}/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(`History of ${conversationId} for ${username}: HTTP ${response.status}`);
+  const body = (await response.json()) as { messages: Array<{ id: string; role: string; text: string }> };
+  return body.messages;
 }
