@@ -22,6 +22,23 @@ export function installGlobal(win: { ChatWidget?: unknown }, script: Element | n
   return api;
 }
 
+/**
+ * The <script> element running now. Document is [LegacyOverrideBuiltIns]: markup such as
+ * `<img name="currentScript" data-api-url=…>` shadows `document.currentScript`, and its data-*
+ * attributes would send the visitor token to another API. The accessor on the prototype chain
+ * is the real one.
+ */
+export function runningScript(doc: Document): HTMLScriptElement | null {
+  for (let proto: object | null = Object.getPrototypeOf(doc); proto; proto = Object.getPrototypeOf(proto)) {
+    const get = Object.getOwnPropertyDescriptor(proto, 'currentScript')?.get;
+    if (get) {
+      const script: unknown = get.call(doc);
+      return script instanceof HTMLScriptElement ? script : null;
+    }
+  }
+  return null;
+}
+
 /** `<script src=… data-api-url=… data-sign-in-url=… data-persist=… data-position=… data-color-scheme=…>` */
 function autoInit(api: ChatWidgetApi, script: Element | null): void {
   const data = (script as HTMLElement | null)?.dataset;

@@ -1,4 +1,4 @@
 /** Script-tag entry (dist/chat-widget.js): defines window.ChatWidget. */
-import { installGlobal } from './global-install.js';
+import { installGlobal, runningScript } from './global-install.js';
 
-installGlobal(window as { ChatWidget?: unknown }, document.currentScript);
+installGlobal(window as { ChatWidget?: unknown }, runningScript(document));
