@@ -3,10 +3,13 @@
  * https anywhere, plain http only on loopback unless explicitly allowed.
  */
 
-/** True for localhost, 127.0.0.0/8 and ::1 — hosts whose traffic never leaves the machine. */
+/**
+ * True for localhost, 127.0.0.0/8 and ::1 — hosts whose traffic never leaves the machine.
+ * Not names under .localhost: Node resolves them through the system resolver, which may ask DNS.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
