@@ -2,7 +2,9 @@
 // inline script under its Content-Security-Policy. It defines a ChatWidget stub that
 // queues calls until the async bundle loads and replays them in order.
 (function (window) {
-  if (window.ChatWidget) return;
+  var live = window.ChatWidget;
+  // Only our own stub (its queue) or the loaded API count: an element with id="ChatWidget" does not.
+  if (live && (Array.isArray(live.q) || live.__quincerChatWidget === true)) return;
   var queue = [];
   var stub = { q: queue };
   ['init', 'identify', 'logout', 'open', 'close', 'toggle', 'send', 'on', 'destroy'].forEach(function (method) {

@@ -33,6 +33,22 @@ describe('the pre-load snippet', () => {
     expect(loader.trim()).toBe(readmeSnippetScript().replace(/^ {2}/gm, '').trim());
   });
 
+  it('is not fooled by an element named ChatWidget, and a second paste keeps the first stub or the live API', () => {
+    const clobbered: Win = { ChatWidget: document.createElement('div') };
+    runSnippet(clobbered);
+    const stub = clobbered.ChatWidget as { q?: unknown };
+    expect(Array.isArray(stub.q)).toBe(true);
+    runSnippet(clobbered);
+    expect(clobbered.ChatWidget).toBe(stub);
+
+    const loaded: Win = {};
+    runSnippet(loaded);
+    const api = installGlobal(loaded, null);
+    apis.push(api);
+    runSnippet(loaded);
+    expect(loaded.ChatWidget).toBe(api);
+  });
+
   it('queues calls and the bundle replays them in order', async () => {
     const server = await startRecordingServer({ signInUrl: null });
     try {
