@@ -84,7 +84,9 @@ export async function startDemo(options = {}) {
     site = await startCustomerSite({ host, port: options.sitePort ?? 0, publicHost: host, idp, signInOrigin: () => signIn.origin, backend: () => backend, admin });
     closers.push(site.close);
 
+    // What the backend received, for the tests; bounded, since `npm run demo` may run for hours.
     const requests = [];
+    const MAX_RECORDED_REQUESTS = 10_000;
     backend = await startServer({
       host,
       port: options.backendPort ?? 0,
@@ -103,6 +105,7 @@ export async function startDemo(options = {}) {
           ...describeBearer(authorization),
           at: Date.now(),
         });
+        if (requests.length > MAX_RECORDED_REQUESTS) requests.splice(0, requests.length - MAX_RECORDED_REQUESTS);
       },
     });
     closers.push(backend.close);
