@@ -4,27 +4,19 @@
  * pre-load snippet queues them, and init() replays them in order.
  */
 import { createNanoEvents } from 'nanoevents';
-import { validateIdentify, type IdentifyInput } from './auth.js';
+import { validateIdentify } from './auth.js';
 import { WidgetError } from './errors.js';
-import type { WidgetEventName, WidgetEvents } from './events.js';
+import type { WidgetEvents } from './events.js';
 import type { ChatWidgetOptions } from './options.js';
-import { createChatWidgetOn, type ChatWidgetInstance, type SendResult } from './widget.js';
+import { createChatWidgetOn, type ChatWidgetInstance, type ChatWidgetMethods } from './widget.js';
 
 /** The public methods, in the order of the pre-load snippet. */
 export const API_METHODS = ['init', 'identify', 'logout', 'open', 'close', 'toggle', 'send', 'on', 'destroy'] as const;
 type Method = (typeof API_METHODS)[number];
 
-export interface ChatWidgetApi {
+export interface ChatWidgetApi extends ChatWidgetMethods {
   /** Creates the widget. Throws TypeError naming a wrong option; call destroy() before a second init(). */
   init(options: ChatWidgetOptions): void;
-  identify(input: IdentifyInput): void;
-  logout(): void;
-  open(): void;
-  close(): void;
-  toggle(): void;
-  send(text: string): Promise<SendResult>;
-  on<E extends WidgetEventName>(event: E, handler: WidgetEvents[E]): () => void;
-  destroy(): void;
   /** The live widget, or null before init() and after destroy(). */
   readonly widget: ChatWidgetInstance | null;
 }

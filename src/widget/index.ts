@@ -6,7 +6,7 @@
 import { createChatWidgetApi } from './api.js';
 
 export { createChatWidget } from './widget.js';
-export type { ChatWidgetInstance, SendResult } from './widget.js';
+export type { ChatWidgetInstance, ChatWidgetMethods, SendResult } from './widget.js';
 export { createChatWidgetApi, API_METHODS } from './api.js';
 export type { ChatWidgetApi } from './api.js';
 export { WidgetError } from './errors.js';

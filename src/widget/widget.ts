@@ -25,7 +25,8 @@ export type SendResult =
   /** logout() or destroy() ended the conversation first. */
   | { status: 'aborted'; messageId: string };
 
-export interface ChatWidgetInstance {
+/** The methods a widget instance and the ChatWidget global share (SPEC §2.2, pinned names). */
+export interface ChatWidgetMethods {
   identify(input: IdentifyInput): void;
   logout(): void;
   open(): void;
@@ -34,6 +35,9 @@ export interface ChatWidgetInstance {
   send(text: string): Promise<SendResult>;
   on<E extends WidgetEventName>(event: E, handler: WidgetEvents[E]): () => void;
   destroy(): void;
+}
+
+export interface ChatWidgetInstance extends ChatWidgetMethods {
   readonly isOpen: boolean;
   readonly isIdentified: boolean;
 }
