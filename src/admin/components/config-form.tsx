@@ -103,7 +103,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
         ) : null}
 
         <fieldset class={serverErrors.mode ? 'field has-error' : 'field'} aria-describedby={serverErrors.mode ? 'mode-error' : undefined}>
-          <legend>VisitorSignInMode</legend>
+          <legend>Mode</legend>
           <div class="radios">
             {MODES.map((mode, index) => (
               <label key={mode} class="radio">

@@ -94,6 +94,8 @@ describe('settings', () => {
     await harness.putConfig({ mode: 'off' });
     const { page } = await open();
     await signIn(page, harness.server.adminToken);
+    // The three modes form one group a screen reader announces as "Mode".
+    expect(await page.getByRole('group', { name: 'Mode', exact: true }).getByRole('radio').count()).toBe(3);
     expect(await page.getByRole('radio', { name: 'Off' }).isChecked()).toBe(true);
     expect(await page.getByLabel('JWKS URL').count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Generate/ }).count()).toBe(0);
