@@ -11,41 +11,37 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.js';
 import { startRecordingServer, type RecordingServer } from '../../helpers/recording-server.js';
+import { html, js, startBackend, startPageServer, type Backend, type PageServer } from './servers.js';
 
 const BUNDLE = readFileSync('dist/chat-widget.js');
-const TOKEN = [
-  Buffer.from('{"alg":"ES256","typ":"JWT"}').toString('base64url'),
-  Buffer.from('{"sub":"visitor-7"}').toString('base64url'),
-  Buffer.from('e2e-signature-bytes-not-checked-by-the-widget').toString('base64url'),
-].join('.');
 
 let browser: Browser;
-let api: RecordingServer;
+let backend: Backend;
+/** Speaks the widget's protocol and records everything, so a misdirected widget would work and be seen. */
 let attacker: RecordingServer;
-let site: RecordingServer;
+let site: PageServer;
+let token: string;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  api = await startRecordingServer({ signInUrl: null });
+  site = await startPageServer();
+  backend = await startBackend({ allowedOrigins: [site.origin] });
   attacker = await startRecordingServer({ signInUrl: null });
-  site = await startRecordingServer({
-    files: {
-      '/chat-widget.js': { body: BUNDLE, type: 'text/javascript' },
-      '/identify.js': { body: `ChatWidget.identify({ token: ${JSON.stringify(TOKEN)} });`, type: 'text/javascript' },
-    },
-  });
-  site.options.files!['/clobbered.html'] = {
-    type: 'text/html',
-    body: `<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1>
+  token = await backend.token('alice');
+  site.files.set('/chat-widget.js', { body: BUNDLE, type: 'text/javascript' });
+  site.files.set('/identify.js', js(`ChatWidget.identify({ token: ${JSON.stringify(token)} });`));
+  site.files.set(
+    '/clobbered.html',
+    html(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1>
       <p>A visitor's comment: <img name="currentScript" alt="" data-api-url="${attacker.url}"></p></main>
-      <script src="/chat-widget.js" data-api-url="${api.url}"></script>
-      <script src="/identify.js"></script></body></html>`,
-  };
+      <script src="/chat-widget.js" data-api-url="${backend.url}"></script>
+      <script src="/identify.js"></script></body></html>`),
+  );
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
+  await backend?.close();
   await attacker?.close();
   await site?.close();
 });
@@ -60,12 +56,16 @@ describe('auto-init from the script tag', () => {
       expect(await page.evaluate(() => (document.currentScript as Element | null)?.tagName)).toBe('IMG');
       await page.locator('.launcher').waitFor();
       const result = await page.evaluate(() =>
-        (window as unknown as { ChatWidget: { send(text: string): Promise<{ status: string }> } }).ChatWidget.send('hello'),
+        (window as unknown as { ChatWidget: { send(text: string): Promise<{ status: string; reply?: { text: string } }> } }).ChatWidget.send(
+          "What's my balance?",
+        ),
       );
-      expect(result.status).toBe('answered');
+      // The real backend verified the token and answered for its owner.
+      expect(result).toMatchObject({ status: 'answered', reply: { text: 'Your account balance is $1,284.50.' } });
       expect(attacker.requests).toEqual([]);
-      const chat = api.apiRequests().find((request) => request.path === '/v1/chat');
-      expect(chat?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      const chat = backend.chatRequests();
+      expect(chat).toHaveLength(1);
+      expect(chat[0]!.authorization).toBe(`Bearer ${token}`);
     } finally {
       await context.close();
     }
