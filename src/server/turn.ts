@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatReply, ChatResponse } from '../protocol/chat.js';
 import type { Assistant } from './assistant.js';
-import { canAccess } from './ownership.js';
+import { canAccess, tokenFailureToReport } from './ownership.js';
 import type { Conversation, Store } from './store.js';
 import type { VerifyResult } from './verifier/index.js';
 
@@ -30,19 +30,18 @@ const ID_CONFLICT = {
 
 /**
  * The owner's token no longer verifies (it expired, or the keys rotated): say
- * why, as a refusal, so the widget refreshes the token or offers sign-in and
- * re-sends the same message. Nothing is stored. Only a request that carried a
- * token learns the reason; no token, or another visitor's valid token, still
- * gets NOT_FOUND.
+ * why, as a refusal, and store nothing, so the widget can re-send the same
+ * message after a refresh or sign-in. Otherwise NOT_FOUND.
  */
 function ownerMustSignInAgain(request: TurnRequest, conversationId: string, verification: VerifyResult): TurnResult | null {
-  if (verification.ok || verification.reason === 'missing-token') return null;
+  const failure = tokenFailureToReport(verification);
+  if (!failure) return null;
   const reply: ChatReply = {
     type: 'refusal',
     id: randomUUID(),
     tool: 'conversation',
-    reason: verification.reason,
-    message: verification.message,
+    reason: failure.reason,
+    message: failure.message,
   };
   return { ok: true, response: { conversationId, messageId: request.messageId, reply } };
 }

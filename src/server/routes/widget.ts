@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { HistoryResponse, WidgetConfigResponse } from '../../protocol/chat.js';
 import { apiError } from '../http/errors.js';
-import { canAccess } from '../ownership.js';
+import { canAccess, tokenFailureToReport } from '../ownership.js';
 import type { SignInSettings } from '../sign-in-settings.js';
 import type { Store } from '../store.js';
 
@@ -25,12 +25,12 @@ export function conversationRoutes(deps: { store: Store; settings: SignInSetting
     const id = c.req.param('id');
     const conversation = deps.store.getConversation(id);
     c.header('Cache-Control', 'no-store');
-    if (conversation && !canAccess(conversation, sub) && !verification.ok && verification.reason !== 'missing-token') {
-      // The owner's token expired or no longer verifies: say why, so the widget can refresh it.
-      c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return apiError(c, 401, verification.reason, verification.message);
-    }
     if (!conversation || !canAccess(conversation, sub)) {
+      const failure = conversation ? tokenFailureToReport(verification) : null;
+      if (failure) {
+        c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+        return apiError(c, 401, failure.reason, failure.message);
+      }
       return apiError(
         c,
         404,
