@@ -201,7 +201,7 @@ const stderrLogger: VerifierLogger = {
 /** The verifier words missing-token for HTTP requests; here the token was missing from the command. */
 function withCliMessage(result: VerifyResult): VerifyResult {
   if (result.ok || result.reason !== 'missing-token') return result;
-  return { ok: false, reason: 'missing-token', message: 'No token was given; pass it as the last argument, or pipe it on stdin.' };
+  return { ok: false, reason: 'missing-token', detail: result.detail, message: 'No token was given; pipe it on stdin (printf %s "$TOKEN" | quincer-verify ...).' };
 }
 
 async function run(argv: string[]): Promise<number> {
