@@ -62,25 +62,9 @@ export interface TestTokenRequest {
 }
 
 /** POST /v1/admin/visitor-sign-in/test answer: the verifier's result, as tools would see it. */
-export type TestTokenResponse = (
+export type TestTokenResponse =
   | { ok: true; identity: { userId: string; [claim: string]: unknown } }
-  | { ok: false; reason: FailureReason; message: string; detail?: FailureDetail }
-) & {
-  /** The config's warnings, repeated beside the verdict. */
-  warnings?: ConfigWarning[];
-  /** What the verifier enforces, to compare with the pasted token's claims. */
-  configured?: ConfiguredChecks;
-};
-
-/** The settings a token is checked against, as the verifier resolved them (presets derived). */
-export interface ConfiguredChecks {
-  provider: IdentityProvider;
-  jwksUrl: string | null;
-  issuer: string | null;
-  audience: string[] | null;
-  authorizedParties: string[] | null;
-  cognitoTokenUse: CognitoTokenUse | null;
-}
+  | { ok: false; reason: FailureReason; message: string; detail?: FailureDetail };
 
 /** GET /v1/admin/visitor-sign-in/key-status: the verifier's key status. */
 export interface KeyStatus {

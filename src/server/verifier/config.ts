@@ -375,26 +375,3 @@ export function visitorSignInWarnings(config: VisitorSignInConfig): ConfigWarnin
   }
 }
 
-/** What a config makes the verifier enforce, presets derived (for the Test card's comparison). */
-export function describeChecks(config: VisitorSignInConfig): {
-  provider: IdentityProvider;
-  jwksUrl: string | null;
-  issuer: string | null;
-  audience: string[] | null;
-  authorizedParties: string[] | null;
-  cognitoTokenUse: CognitoTokenUse | null;
-} {
-  try {
-    const resolved = resolveConfig(config, true);
-    return {
-      provider: resolved.provider,
-      jwksUrl: resolved.jwksUrl,
-      issuer: resolved.issuer,
-      audience: resolved.audience === null ? null : [...resolved.audience],
-      authorizedParties: resolved.authorizedParties === null ? null : [...resolved.authorizedParties],
-      cognitoTokenUse: resolved.cognitoTokenUse,
-    };
-  } catch {
-    return { provider: providerOf(config as unknown as Record<string, unknown>), jwksUrl: null, issuer: null, audience: null, authorizedParties: null, cognitoTokenUse: null };
-  }
-}

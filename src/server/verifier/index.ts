@@ -1,6 +1,6 @@
 /** The visitor-token verifier (SPEC §3): public API. */
 export { createVisitorVerifier, JWKS_ALGORITHMS, HMAC_ALGORITHMS, CLOCK_TOLERANCE_SECONDS } from './verifier.js';
-export { validateVisitorSignInConfig, visitorSignInWarnings, describeChecks, MIN_HMAC_SECRET_CHARS } from './config.js';
+export { validateVisitorSignInConfig, visitorSignInWarnings, MIN_HMAC_SECRET_CHARS } from './config.js';
 export { derivePreset, PROVIDERS, COGNITO_TOKEN_USES, FIREBASE_X509_URL, isSharedKeySetUrl } from '../../protocol/providers.js';
 export { FAILURE_DETAILS } from '../../protocol/reasons.js';
 export type { ConfigValidation } from './config.js';
