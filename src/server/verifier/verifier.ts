@@ -118,7 +118,12 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     return { ok: false, reason: failure.reason, message: failure.message, detail: failure.detail };
   }
 
-  const refused = (error: unknown): VerifyResult => refuse(failureFor(error, resolved.issuer));
+  /** After a signature verified, an unsafe shared key set outranks every claim problem. */
+  const refused = (error: unknown): VerifyResult => {
+    const failure = failureFor(error, resolved.issuer);
+    if (sharedFailure !== null && store?.shared === true && (failure.reason === 'bad-claim' || failure.reason === 'expired')) return refuse(sharedFailure);
+    return refuse(failure);
+  };
 
   /** The token-type and lifetime rules (issue 9), after the signature and jose's claim checks. */
   function ruleBroken(payload: JWTPayload): Failure | null {
@@ -187,6 +192,7 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
 
   /** `token` is known to be a compact JWS and the config complete. */
   function verifyCompactJws(token: string): Promise<VerifyResult> {
+    if (sharedFailure !== null && store?.shared === true) return Promise.resolve(refuse(sharedFailure));
     try {
       const startedAt = now();
       const digest = tokenDigest(token);
@@ -213,7 +219,7 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
         (error: unknown) =>
           tryEachCandidate(token, error, options).then(
             (payload) => accept(payload, digest, startedAt, -1),
-            (final: unknown) => refuse(failureFor(final, resolved.issuer)),
+            refused,
           ),
       );
     } catch (error) {
