@@ -118,7 +118,7 @@ beforeAll(async () => {
         response_types: ['code'],
       },
     ],
-    async findAccount(_ctx, id) {
+    async findAccount(_ctx: unknown, id: string) {
       return { accountId: id, claims: async () => ({ sub: id, email: `${id}@example.com` }) };
     },
     claims: { openid: ['sub'], email: ['email'] },
