@@ -243,7 +243,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
             {shows('issuer') ? (
               <TextField
                 id="issuer"
-                label={provider === 'oidc' ? 'Issuer' : 'Issuer (optional, recommended)'}
+                label={provider === 'oidc' ? 'Issuer' : 'Issuer (optional)'}
                 value={values.issuer}
                 onInput={(value) => update('issuer', value)}
                 error={errorOf('issuer')}
@@ -254,7 +254,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
             {shows('audience') ? (
               <TextField
                 id="audience"
-                label={provider === 'cognito' ? 'App client ID(s)' : provider === 'auth0' ? 'Audience: API identifier (recommended)' : 'Audience (optional, recommended)'}
+                label={provider === 'cognito' ? 'App client ID(s)' : 'Audience (optional)'}
                 multiline
                 rows={2}
                 value={values.audience}
@@ -263,7 +263,7 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
                 hint={
                   provider === 'cognito'
                     ? 'One per line: checked against aud of ID tokens and client_id of access tokens.'
-                    : "One per line; the token's aud must hold at least one. Empty: any application of your tenant can sign visitors in."
+                    : `${provider === 'auth0' ? 'Your API identifier. ' : ''}One per line; the token's aud must hold at least one. Recommended: left empty, any application of your tenant can sign visitors in.`
                 }
                 inputRef={refFor('audience')}
               />
