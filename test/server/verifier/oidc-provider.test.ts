@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVisitorVerifier, validateVisitorSignInConfig, type VisitorSignInConfig } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, validateVisitorSignInConfig, type VisitorSignInConfig } from '../../../src/verifier/index.js';
 import { recordingLogger } from './support.js';
 
 const CLIENT_ID = 'shop-web';

@@ -12,8 +12,8 @@ import { lookup as dnsLookup } from 'node:dns';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVisitorVerifier, type VerifierDeps } from '../../../src/server/verifier/index.js';
-import { classifyAddress } from '../../../src/server/verifier/network-policy.js';
+import { createVisitorVerifier, type VerifierDeps } from '../../../src/verifier/index.js';
+import { classifyAddress } from '../../../src/verifier/network-policy.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { recordingLogger } from './support.js';
 

@@ -12,7 +12,7 @@ import {
   validateVisitorSignInConfig,
   type VerifyResult,
   type VisitorSignInConfig,
-} from '../../../src/server/verifier/index.js';
+} from '../../../src/verifier/index.js';
 import { FAILURE_DETAILS } from '../../../src/protocol/reasons.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { recordingLogger } from './support.js';

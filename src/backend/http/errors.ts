@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiErrorBody } from '../../protocol/chat.js';
+import type { FailureReason } from '../../protocol/reasons.js';
+
+/** Stable error codes of the backend's ApiErrorBody (documented in docs/backend.md). */
+export type ApiErrorCode =
+  | 'invalid-json'
+  | 'invalid-request'
+  | 'unsupported-media-type'
+  | 'body-too-large'
+  | 'invalid-config'
+  | 'unauthorized'
+  | 'not-found'
+  | 'conversation-not-found'
+  | 'message-id-conflict'
+  | 'internal-error'
+  /** The owner's token of a signed-in conversation failed to verify (history endpoint, 401). */
+  | FailureReason;
+
+export function apiError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ApiErrorCode,
+  message: string,
+  fields?: Record<string, string>,
+): Response {
+  const body: ApiErrorBody = { error: fields ? { code, message, fields } : { code, message } };
+  return c.json(body, status);
+}

@@ -1,0 +1,98 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { AdminVisitorSignInConfig } from './admin-config.js';
+import { createApp } from './app.js';
+import { createDefaultLogger } from './logger.js';
+import { generateAdminToken } from './secrets.js';
+import type { VerifierDeps } from '../verifier/index.js';
+
+export interface StartServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = a free port. Default 8787. */
+  port?: number;
+  /** SQLite file and key file live here. */
+  dataDir: string;
+  /** Default: QUINCER_ADMIN_TOKEN, or generated and printed once. */
+  adminToken?: string;
+  /** AES-256-GCM key for secrets at rest; default QUINCER_MASTER_KEY or a key file (0600) in dataDir. */
+  masterKey?: string;
+  /** Applied only when the store has no config yet. */
+  seedConfig?: Partial<AdminVisitorSignInConfig>;
+  /** E.g. allowInsecureHttp for a loopback JWKS in tests and the demo. */
+  verifierDeps?: Partial<VerifierDeps>;
+  /** Default: pino to stdout. */
+  logger?: Logger;
+  /** Observation hook for tests and the demo; called before each request is handled. */
+  onRequest?: (request: { method: string; path: string; headers: Headers }) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+
+/** Starts the reference backend on a real HTTP server (SPEC §4). */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  let adminToken = options.adminToken ?? nonEmpty(process.env.QUINCER_ADMIN_TOKEN);
+  const generatedToken = adminToken === undefined;
+  adminToken ??= generateAdminToken();
+  const logger = options.logger ?? createDefaultLogger();
+
+  const built = createApp({
+    dataDir: options.dataDir,
+    adminToken,
+    masterKey: options.masterKey ?? nonEmpty(process.env.QUINCER_MASTER_KEY),
+    seedConfig: options.seedConfig,
+    verifierDeps: options.verifierDeps,
+    logger,
+    onRequest: options.onRequest,
+  });
+
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const started = serve({ fetch: built.app.fetch, hostname: host, port }) as Server;
+      started.once('listening', () => resolve(started));
+      started.once('error', reject);
+    });
+  } catch (error) {
+    built.close();
+    throw error;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  logger.info({ url }, 'quincer backend listening');
+  if (generatedToken) {
+    // Printed once, on purpose outside the logger: logs never carry tokens.
+    process.stderr.write(
+      `\nQuincer admin token (generated for this run; set QUINCER_ADMIN_TOKEN to keep one):\n  ${adminToken}\n\n`,
+    );
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port: bound,
+    adminToken,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => built.close());
+      return closing;
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
