@@ -139,12 +139,16 @@ function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: numb
   return new KeySetFetchError(`${label} could not be reached.`, { cause: error });
 }
 
-/** GETs `url` and returns its parsed JSON. */
-export async function fetchJsonDocument(url: string, options: FetchDocumentOptions): Promise<unknown> {
+/**
+ * GETs `url` and returns its parsed JSON, passed through `interpret` (which may
+ * throw a KeySetFetchError about the document's content: that message, too,
+ * stays generic for an internal target).
+ */
+export async function fetchJsonDocument<T = unknown>(url: string, options: FetchDocumentOptions, interpret: (document: unknown) => T = (document) => document as T): Promise<T> {
   const label = options.label ?? 'The JWKS URL';
   const seen = { internal: false };
   try {
-    return await fetchUnder(url, options, label, seen);
+    return interpret(await fetchUnder(url, options, label, seen));
   } catch (error) {
     const failed = error instanceof KeySetFetchError ? error : new KeySetFetchError(`${label} could not be loaded.`, { cause: error });
     // A policy refusal says why; anything else about an internal target stays generic.

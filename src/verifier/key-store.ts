@@ -239,8 +239,8 @@ export class RemoteKeyStore {
     return shared;
   }
 
-  #fetch(url: string, label: string): Promise<unknown> {
-    return fetchJsonDocument(url, {
+  #fetch<T = unknown>(url: string, label: string, interpret?: (document: unknown) => T): Promise<T> {
+    return fetchJsonDocument<T>(url, {
       fetch: this.#deps.fetch,
       lookup: this.#deps.lookup,
       timeoutMs: this.#deps.fetchTimeoutMs,
@@ -248,7 +248,7 @@ export class RemoteKeyStore {
       allowInsecureHttp: this.#deps.allowInsecureHttp,
       allowPrivateNetworks: this.#deps.allowPrivateNetworks,
       label,
-    });
+    }, interpret);
   }
 
   /** The jwks_uri of a discovery document whose issuer must equal `issuer` exactly. */
@@ -277,13 +277,17 @@ export class RemoteKeyStore {
     } else {
       jwksUrl = source.jwksUrl;
     }
-    let document = await this.#fetch(jwksUrl, 'The JWKS URL');
-    if (!('discoveryUrl' in source) && asDiscoveryDocument(document) !== null) {
+    // What the document says about itself is judged inside the fetch, so an internal target's answer stays generic.
+    const keysOrDiscovery = (document: unknown) => (asDiscoveryDocument(document) !== null ? { discovery: document } : { keySet: toJwks(document) });
+    let fetched = await this.#fetch(jwksUrl, 'The JWKS URL', keysOrDiscovery);
+    if ('discovery' in fetched) {
+      if ('discoveryUrl' in source) throw new KeySetFetchError("The discovery document's jwks_uri serves another discovery document, not a key set.", { detail: 'discovery-failed' });
       // A discovery document pasted as the JWKS URL: use the jwks_uri it names.
-      jwksUrl = this.#jwksUriOf(document, source.issuer, 'The document at the JWKS URL');
-      document = await this.#fetch(jwksUrl, 'The JWKS URL');
+      jwksUrl = this.#jwksUriOf(fetched.discovery, source.issuer, 'The document at the JWKS URL');
+      fetched = await this.#fetch(jwksUrl, 'The JWKS URL', keysOrDiscovery);
+      if ('discovery' in fetched) throw new KeySetFetchError('The jwks_uri serves another discovery document, not a key set.', { detail: 'discovery-failed' });
     }
-    const { keys: jwksKeys, x509 } = toJwks(document);
+    const { keys: jwksKeys, x509 } = fetched.keySet;
     const jwks = { keys: jwksKeys };
     let resolve: LocalKeySet;
     try {

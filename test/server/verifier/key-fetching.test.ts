@@ -209,12 +209,14 @@ describe('outages', () => {
   it('a document with no public keys (or private keys only) gives jwks-fetch-failed', async () => {
     const { server, sign } = await setup();
     const privateOnly = JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'x' }] });
+    const logger = recordingLogger();
     const verifier = createVisitorVerifier(
       { mode: 'jwks', jwksUrl: server.url },
-      { logger: recordingLogger(), fetch: async () => new Response(privateOnly, { status: 200, headers: { 'content-type': 'application/json' } }) },
+      { logger, fetch: async () => new Response(privateOnly, { status: 200, headers: { 'content-type': 'application/json' } }) },
     );
     expect(await verifier.verifyToken(await sign())).toMatchObject({ ok: false, reason: 'jwks-fetch-failed' });
-    expect(verifier.keyStatus().lastFetchError).toMatch(/no public signing keys/);
+    // server.url is on loopback: what the document held stays out of the status (issue 11), the log names it.
+    expectInternalFetchError(verifier, logger, /no public signing keys/);
   });
 });
 

@@ -152,4 +152,17 @@ describe('no echo of internal answers (the config page is not a port scanner)', 
     expect(!open.result.ok && !closed.result.ok && open.result.message === closed.result.message).toBe(true);
     expect(JSON.stringify([open.result, open.status])).not.toMatch(/418|internal-admin-console/);
   });
+
+  it('an internal service answering JSON that is not a key set looks the same as one that is down', async () => {
+    const json = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', service: 'billing', version: 7 }));
+    });
+    await new Promise<void>((resolve) => json.listen(0, '127.0.0.1', resolve));
+    const { result, status, logger } = await attempt(`http://127.0.0.1:${(json.address() as AddressInfo).port}/health`);
+    await new Promise((resolve) => json.close(resolve));
+    expect(result).toMatchObject({ ok: false, reason: 'jwks-fetch-failed', detail: 'jwks-unavailable' });
+    expect(status.lastFetchError).toBe('The JWKS URL is unreachable, or not a key document.');
+    expect((logger.events('jwks-fetch-failed')[0]?.obj as { error: string }).error).toMatch(/neither a JWKS/);
+  });
 });
