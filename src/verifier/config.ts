@@ -158,8 +158,12 @@ function presetProblems(input: Record<string, unknown>, fields: Record<string, s
   }
   if (provider === 'oidc') {
     if (!isUnset(input.jwksUrl)) fields.jwksUrl = 'OpenID discovery finds the JWKS URL from the Issuer; leave the JWKS URL empty, or choose the Custom provider.';
-    if (typeof input.issuer === 'string' && input.issuer.endsWith('/.well-known/openid-configuration')) {
-      fields.issuer = 'Enter the issuer itself, without /.well-known/openid-configuration.';
+    if (typeof input.issuer === 'string' && input.issuer !== '' && !fields.issuer) {
+      if (input.issuer.endsWith(DISCOVERY_SUFFIX)) fields.issuer = 'Enter the issuer itself, without /.well-known/openid-configuration.';
+      else {
+        const problem = urlProblem(input.issuer, { allowInsecureHttp: false });
+        if (problem) fields.issuer = `OpenID discovery reads <issuer>/.well-known/openid-configuration, so the Issuer must be a URL: ${problem}`;
+      }
     }
     return;
   }

@@ -182,6 +182,15 @@ describe('the oidc preset with oidc-provider', () => {
     expect(open.warnings().map((warning) => warning.code)).toEqual(['no-audience']);
   });
 
+  it('an issuer that is not a fetchable URL is refused at save, naming the Issuer', () => {
+    for (const typed of ['accounts.google.com', 'http://idp.example.com', `${issuer}/.well-known/openid-configuration`]) {
+      const checked = validateVisitorSignInConfig({ mode: 'jwks', provider: 'oidc', issuer: typed });
+      expect(checked.ok).toBe(false);
+      if (!checked.ok) expect(Object.keys(checked.fields)).toEqual(['issuer']);
+    }
+    expect(validateVisitorSignInConfig({ mode: 'jwks', provider: 'oidc', issuer }).ok).toBe(true);
+  });
+
   it('without an issuer the oidc preset is config-incomplete', async () => {
     const verifier = createVisitorVerifier({ mode: 'jwks', provider: 'oidc' }, { logger: recordingLogger() });
     expect(await verifier.verifyToken(idToken)).toMatchObject({ ok: false, reason: 'config-incomplete', detail: 'no-issuer' });
