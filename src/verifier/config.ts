@@ -125,7 +125,7 @@ const providerOf = (input: Record<string, unknown>): IdentityProvider =>
   isUnset(input.provider) ? 'custom' : (input.provider as IdentityProvider);
 
 /** Preset problems: a provider's own fields, and settings the preset derives that were typed differently. */
-function presetProblems(input: Record<string, unknown>, fields: Record<string, string>, strict: boolean): void {
+function presetProblems(input: Record<string, unknown>, fields: Record<string, string>, strict: boolean, allowInsecureHttp: boolean): void {
   if (!isUnset(input.provider) && !(PROVIDERS as readonly unknown[]).includes(input.provider)) {
     fields.provider = `Choose a provider: ${PROVIDERS.map((name) => `"${name}"`).join(', ')}.`;
     return;
@@ -145,7 +145,7 @@ function presetProblems(input: Record<string, unknown>, fields: Record<string, s
   }
   if (provider === 'custom') {
     const url = typeof input.jwksUrl === 'string' ? input.jwksUrl : '';
-    if (strict && url !== '' && new URL(url, 'https://x.invalid').pathname.endsWith(DISCOVERY_SUFFIX) && !fields.jwksUrl) {
+    if (strict && url !== '' && !fields.jwksUrl && new URL(url).pathname.endsWith(DISCOVERY_SUFFIX)) {
       const issuer = url.slice(0, url.indexOf(DISCOVERY_SUFFIX));
       fields.jwksUrl = `This is an OpenID discovery document, not a key set: choose the OpenID Connect provider with Issuer ${issuer}, or enter the jwks_uri the document names.`;
     }
@@ -161,7 +161,7 @@ function presetProblems(input: Record<string, unknown>, fields: Record<string, s
     if (typeof input.issuer === 'string' && input.issuer !== '' && !fields.issuer) {
       if (input.issuer.endsWith(DISCOVERY_SUFFIX)) fields.issuer = 'Enter the issuer itself, without /.well-known/openid-configuration.';
       else {
-        const problem = urlProblem(input.issuer, { allowInsecureHttp: false });
+        const problem = urlProblem(input.issuer, { allowInsecureHttp });
         if (problem) fields.issuer = `OpenID discovery reads <issuer>/.well-known/openid-configuration, so the Issuer must be a URL: ${problem}`;
       }
     }
@@ -245,7 +245,7 @@ function findProblems(input: Record<string, unknown>, strict: boolean, allowInse
   if (mapping) fields.claimMapping = mapping;
   const signInUrl = checkOptionalUrl(input.signInUrl, 'Sign-in URL', allowInsecureHttp);
   if (signInUrl) fields.signInUrl = signInUrl;
-  presetProblems(input, fields, strict);
+  presetProblems(input, fields, strict, allowInsecureHttp);
   if (strict && !stored && input.mode === 'jwks' && Object.keys(fields).length === 0) {
     const provider = providerOf(input);
     const jwksUrl = provider === 'custom' && typeof input.jwksUrl === 'string' && input.jwksUrl !== '' ? input.jwksUrl : null;
