@@ -4,6 +4,7 @@ export type { KeyStatus, VerifierDeps, VerifyResult, VisitorSignInConfig, Visito
 export type { ConfigValidation, VerifierLogger, VisitorIdentity, VisitorSignInMode } from './verifier/index.js';
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export { createApp, type CreateAppOptions, type QuincerApp } from './app.js';
+export { DEFAULT_LIMITS, type BackendLimits, type LimitsOptions, type RateLimitName, type RateLimitSetting } from './limits/config.js';
 export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.js';
 export type { FailureReason, RefusalReason } from '../protocol/reasons.js';
 export type { AdminConfigUpdate, GeneratedSecretResponse, TestTokenRequest, TestTokenResponse } from '../protocol/admin.js';
