@@ -57,9 +57,9 @@ const MINUTE = 60_000;
 
 export const DEFAULT_LIMITS: BackendLimits = deepFreeze({
   rateLimits: {
-    chat: { limit: 30, windowMs: MINUTE },
-    history: { limit: 60, windowMs: MINUTE },
-    adminTest: { limit: 20, windowMs: MINUTE },
+    chat: { limit: 60, windowMs: MINUTE },
+    history: { limit: 120, windowMs: MINUTE },
+    adminTest: { limit: 30, windowMs: MINUTE },
     signInRelay: { limit: 30, windowMs: MINUTE },
   },
   trustedProxyHops: 0,
