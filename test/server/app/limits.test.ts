@@ -199,12 +199,13 @@ describe('HTTP server timeouts and connection cap', () => {
     expect(received).not.toContain('HTTP/1.1 200');
   });
 
-  it('closes an idle keep-alive connection', async () => {
-    await start({ http: SLOW });
+  it('announces its keep-alive timeout and closes an idle keep-alive connection', async () => {
+    await start({ http: { ...SLOW, keepAliveTimeoutMs: 1_000 } });
     const { socket, closed } = await rawSocket(h!.url);
     socket.write('GET /v1/widget-config HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
     const received = await closed;
     expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/\r\nKeep-Alive: timeout=1\r\n/i);
   });
 
   it('refuses connections beyond the cap, and takes new ones when a slot frees', async () => {
