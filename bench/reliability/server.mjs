@@ -3,7 +3,7 @@
 // variables the parent sets (the same path `npm start` takes). Log lines (warn and up) go to stdout
 // as JSON; the first line is { ready: url }.
 import { pino } from 'pino';
-import { startServer } from '../../dist/server/index.js';
+import { startServer } from '../../packages/chat-backend/dist/index.js';
 
 const config = JSON.parse(process.argv[2]);
 const logger = pino({ level: 'warn' }, pino.destination({ dest: 1, sync: true }));

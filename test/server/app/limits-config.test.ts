@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, resolveLimits } from '../../../src/server/limits/config.js';
+import { DEFAULT_LIMITS, resolveLimits } from '../../../src/backend/limits/config.js';
 
 describe('resolveLimits', () => {
   it('defaults every value, reads the environment, and lets an option win over it', () => {

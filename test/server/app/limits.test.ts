@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RATE_LIMITED_CODE } from '../../../src/protocol/chat.js';
-import type { LimitsOptions } from '../../../src/server/limits/config.js';
+import type { LimitsOptions } from '../../../src/backend/limits/config.js';
 import { ADMIN_PATH, ROOMY_LIMITS, SITE_ORIGIN, leakedLines, newMessageId, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;

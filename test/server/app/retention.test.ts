@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRetention } from '../../../src/server/limits/retention.js';
-import { openStore, type Store } from '../../../src/server/store.js';
+import { startRetention } from '../../../src/backend/limits/retention.js';
+import { openStore, type Store } from '../../../src/backend/store.js';
 
 let dataDir: string;
 let store: Store;

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { VerifierLogger } from './verifier/index.js';
+import type { VerifierLogger } from '../verifier/index.js';
 
 /**
  * Paths pino censors in every line, wherever a caller might put a token or a
