@@ -100,7 +100,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   const clientKey = clientKeyFor(limits.trustedProxyHops);
   const rateLimits: RateLimit[] = [];
   const rateLimit = (name: RateLimitName): RateLimit['middleware'] => {
-    const created = createRateLimit(limits.rateLimits[name], clientKey);
+    const created = createRateLimit(limits.rateLimits[name], clientKey, { delayMs: limits.rateLimitDelayMs });
     rateLimits.push(created);
     return created.middleware;
   };

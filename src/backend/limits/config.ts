@@ -18,6 +18,12 @@ export type RateLimitName = 'chat' | 'history' | 'adminTest' | 'signInRelay';
 export interface BackendLimits {
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimitSetting>>;
   /**
+   * How long a request over its limit waits before its 429. A client that
+   * floods over a few connections is slowed to a few requests a second, so
+   * rejecting it costs the backend next to nothing. 0: answer at once.
+   */
+  readonly rateLimitDelayMs: number;
+  /**
    * How many reverse proxies in front of the backend append to
    * `X-Forwarded-For`. 0 (the default): the client is the TCP peer and the
    * header is ignored. N: the client is the N-th address from the right of
@@ -48,6 +54,7 @@ export interface BackendLimits {
 
 export type LimitsOptions = {
   rateLimits?: Partial<Record<RateLimitName, Partial<RateLimitSetting>>>;
+  rateLimitDelayMs?: number;
   trustedProxyHops?: number;
   http?: Partial<BackendLimits['http']>;
   retention?: Partial<BackendLimits['retention']>;
@@ -62,6 +69,7 @@ export const DEFAULT_LIMITS: BackendLimits = deepFreeze({
     adminTest: { limit: 30, windowMs: MINUTE },
     signInRelay: { limit: 30, windowMs: MINUTE },
   },
+  rateLimitDelayMs: 1_000,
   trustedProxyHops: 0,
   http: {
     requestTimeoutMs: 10_000,
@@ -85,6 +93,7 @@ export const LIMIT_ENV = {
     adminTest: 'QUINCER_RATE_LIMIT_ADMIN_TEST',
     signInRelay: 'QUINCER_RATE_LIMIT_SIGN_IN_RELAY',
   },
+  rateLimitDelayMs: 'QUINCER_RATE_LIMIT_DELAY_MS',
   trustedProxyHops: 'QUINCER_TRUSTED_PROXY_HOPS',
   http: {
     requestTimeoutMs: 'QUINCER_REQUEST_TIMEOUT_MS',
@@ -144,7 +153,9 @@ export function resolveLimits(options: LimitsOptions = {}, env: Env = {}): Backe
   };
   const hopsEnv = numberFromEnv(env, LIMIT_ENV.trustedProxyHops, 1);
   const trustedProxyHops = integer('limits.trustedProxyHops', options.trustedProxyHops ?? hopsEnv ?? DEFAULT_LIMITS.trustedProxyHops, 0);
-  return deepFreeze({ rateLimits, trustedProxyHops, http, retention });
+  const delayEnv = numberFromEnv(env, LIMIT_ENV.rateLimitDelayMs, 1);
+  const rateLimitDelayMs = integer('limits.rateLimitDelayMs', options.rateLimitDelayMs ?? delayEnv ?? DEFAULT_LIMITS.rateLimitDelayMs, 0, 60_000);
+  return deepFreeze({ rateLimits, rateLimitDelayMs, trustedProxyHops, http, retention });
 }
 
 const RATE = /^\s*(\d+)\s*\/\s*(\d+)\s*s\s*$/;

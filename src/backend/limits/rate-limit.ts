@@ -15,12 +15,14 @@ export interface RateLimit {
  * at most `setting.limit` requests per client in each `setting.windowMs`.
  * Over it: 429 with `Retry-After` (seconds until the window ends) and an
  * ApiErrorBody with code `rate-limited`. Preflight requests are not counted.
- * `limit: 0` gives a middleware that lets everything through.
+ * `limit: 0` gives a middleware that lets everything through. With
+ * `delayMs`, each 429 is sent that long after the request arrived.
  *
  * Memory: one small entry per client seen in the current or the previous
  * window; older ones are dropped in bulk by the store's (unref'd) timer.
  */
-export function createRateLimit(setting: RateLimitSetting, clientKey: (c: Context) => string): RateLimit {
+export function createRateLimit(setting: RateLimitSetting, clientKey: (c: Context) => string, options: { delayMs?: number } = {}): RateLimit {
+  const delayMs = options.delayMs ?? 0;
   if (setting.limit === 0) return { middleware: async (_c, next) => next(), close: () => undefined };
   const store = new MemoryStore();
   const middleware = rateLimiter({
@@ -30,7 +32,10 @@ export function createRateLimit(setting: RateLimitSetting, clientKey: (c: Contex
     keyGenerator: clientKey,
     skip: (c) => c.req.method === 'OPTIONS',
     store,
-    handler: (c) => {
+    handler: async (c) => {
+      // Holding the 429 back slows a client that floods in a loop to (its connections ÷ delay) requests
+      // per second; the timers are bounded by the connection cap and do not keep the process alive.
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
       const info = c.get('rateLimit' as never) as RateLimitInfo | undefined;
       const seconds = retryAfterSeconds(info?.resetTime, setting.windowMs);
       c.header('Retry-After', String(seconds));

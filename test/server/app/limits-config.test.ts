@@ -8,6 +8,7 @@ describe('resolveLimits', () => {
       QUINCER_RATE_LIMIT_CHAT: '5/10s',
       QUINCER_RATE_LIMIT_HISTORY: 'off',
       QUINCER_TRUSTED_PROXY_HOPS: '1',
+      QUINCER_RATE_LIMIT_DELAY_MS: '250',
       QUINCER_REQUEST_TIMEOUT_MS: '8000',
       QUINCER_MAX_CONNECTIONS: '50',
       QUINCER_ANONYMOUS_IDLE_SECONDS: '3600',
@@ -19,6 +20,8 @@ describe('resolveLimits', () => {
     expect(limits.rateLimits.history.limit).toBe(0);
     expect(limits.rateLimits.adminTest).toEqual(DEFAULT_LIMITS.rateLimits.adminTest);
     expect(limits.trustedProxyHops).toBe(1);
+    expect(limits.rateLimitDelayMs).toBe(250);
+    expect(resolveLimits({ rateLimitDelayMs: 0 }, env).rateLimitDelayMs).toBe(0);
     expect(limits.http).toEqual({ ...DEFAULT_LIMITS.http, requestTimeoutMs: 8_000, maxConnections: 9 });
     expect(limits.retention).toEqual({
       ...DEFAULT_LIMITS.retention,

@@ -20,7 +20,9 @@ afterEach(async () => {
 });
 
 const start = async (limits: LimitsOptions): Promise<Harness> => {
-  h = await startHarness({ limits: { ...ROOMY_LIMITS, ...limits, rateLimits: { ...ROOMY_LIMITS.rateLimits, ...limits.rateLimits } } });
+  h = await startHarness({
+    limits: { ...ROOMY_LIMITS, rateLimitDelayMs: 0, ...limits, rateLimits: { ...ROOMY_LIMITS.rateLimits, ...limits.rateLimits } },
+  });
   return h;
 };
 
@@ -89,6 +91,25 @@ describe('rate limits', () => {
     const tooMany = lines.filter((line) => line.msg === 'request' && line.status === 429);
     expect(tooMany).toHaveLength(5);
     expect(tooMany.every((line) => line.level === 20)).toBe(true);
+  });
+
+  it('holds a limited request back for rateLimitDelayMs, while other clients are answered meanwhile', async () => {
+    await start({ rateLimitDelayMs: 60_000, rateLimits: { chat: { limit: 1, windowMs: 60_000 } } });
+    expect((await chatFrom('127.0.0.2')).status).toBe(200);
+    let limitedAnswered = false;
+    const limited = chatFrom('127.0.0.2').then(
+      () => (limitedAnswered = true),
+      () => undefined,
+    );
+    // Another client's whole turn, and a second one, complete while the flooder's 429 is still held back.
+    expect((await chatFrom('127.0.0.3')).status).toBe(200);
+    expect((await chatFrom('127.0.0.4')).status).toBe(200);
+    expect(limitedAnswered).toBe(false);
+    // close() (afterEach) drops the held connection.
+    await h!.close();
+    h = undefined;
+    await limited;
+    expect(limitedAnswered).toBe(false);
   });
 
   it('a preflight does not count against the limit', async () => {
