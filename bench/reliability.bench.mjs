@@ -15,7 +15,7 @@
 // Results: bench/results/reliability.md. `node bench/run.mjs reliability` or `npm run bench:reliability`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -64,7 +64,7 @@ const newDataDir = async () => {
 };
 
 const keys = await startKeyServer();
-const report = { date: new Date().toISOString() };
+const report = { date: new Date().toISOString(), loadAvg: { start: loadavg()[0] } };
 try {
   if (PHASES.includes('load')) {
     report.load = await loadPhase(BENCH_ENV);
@@ -78,6 +78,7 @@ try {
   await keys.close().catch(() => undefined);
   for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 }
+report.loadAvg.end = loadavg()[0];
 if (PHASES.length === 4) writeReport();
 
 // ---------------------------------------------------------------------------------------------
@@ -219,13 +220,15 @@ async function outagePhase() {
   const fetchesAfter = keys.served;
   await stopBackend(backend);
   const staleServed = backend.lines.filter((line) => line.event === 'jwks-stale-keys-served').length;
-  const fetchFailures = backend.lines.filter((line) => /jwks/i.test(line.event ?? '') && line.event !== 'jwks-stale-keys-served');
+  const failedFetches = backend.lines.filter((line) => line.event === 'jwks-fetch-failed').length;
+  const fetchFailures = backend.lines.filter((line) => /jwks/i.test(line.event ?? '') && !['jwks-stale-keys-served', 'jwks-fetch-failed'].includes(line.event));
   report.outage = {
     seconds: total / 1000,
     downSeconds: (upAt - downAt) / 1000,
     tallies,
     fetches: { before: servedAt.down - fetchesBefore, afterRecovery: fetchesAfter - servedAt.up },
-    failedRePulls: staleServed,
+    failedRePulls: failedFetches,
+    staleServedLogs: staleServed,
     otherKeyEvents: fetchFailures.map((line) => line.event),
   };
   console.log('outage:', JSON.stringify(report.outage));
@@ -286,7 +289,9 @@ async function crashPhase() {
     result.acknowledged += v.acked.length;
     result.unacknowledged += v.unacked.length;
     if (v.conversationId === null) continue;
-    const before = await history(second.url, v.conversationId, v.token);
+    const agent = visitorAgent(address(5, v.i));
+    const before = await history(second.url, agent, v.conversationId, v.token);
+    if (before.status !== 200) throw new Error(`history after the restart: ${before.status} ${JSON.stringify(before.body)}`);
     const ids = new Map(before.body.messages.map((m, index) => [m.id, index]));
     for (const message of v.acked) {
       const at = ids.get(message.messageId);
@@ -294,7 +299,6 @@ async function crashPhase() {
       else result.missing++;
     }
     for (const message of v.unacked) if (ids.has(message.messageId)) result.unackedStored++;
-    const agent = visitorAgent(address(5, v.i));
     // A client that lost the answer retries with the same messageId; so does one that got it twice.
     for (const message of [...v.acked, ...v.unacked]) {
       const retried = await chat(second.url, agent, { token: v.token, conversationId: message.conversationId ?? v.conversationId, messageId: message.messageId, text: message.text });
@@ -303,8 +307,8 @@ async function crashPhase() {
       } else if (retried.status === 200 && retried.body.reply.id === message.replyId) result.retriedSame++;
       else result.retriedDifferent++;
     }
+    const after = await history(second.url, agent, v.conversationId, v.token);
     agent.destroy();
-    const after = await history(second.url, v.conversationId, v.token);
     const seen = new Set();
     for (const m of after.body.messages) {
       if (seen.has(m.id)) result.duplicates++;
@@ -362,7 +366,7 @@ async function soakPhase() {
           if (result.status === 409) conversationId = null;
         } else {
           counts.historyReads++;
-          const read = await history(backend.url, conversationId, ownToken);
+          const read = await history(backend.url, agent, conversationId, ownToken);
           result = { status: read.status };
         }
         counts.requests++;
@@ -413,7 +417,10 @@ Measured ${report.date} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CP
 (\`npm run bench:reliability\`)${QUICK ? ' — QUICK smoke run (QUINCER_BENCH_QUICK=1), not a measurement' : ''}. The backend runs in its own process with
 the default limits except \`QUINCER_RATE_LIMIT_CHAT=200/60s\` (each honest visitor stays under it), logs at warn; every
 client sends from its own 127.x loopback address, so the rate limiter sees one client per visitor. Tokens are ES256 from a
-JWKS server on loopback. The load generator shares the 2 cores with the backend.
+JWKS server on loopback. The load generator shares the 2 cores with the backend, and so did other work on this shared
+machine: its 1-minute load average was ${report.loadAvg.start.toFixed(1)} at the start and ${report.loadAvg.end.toFixed(1)} at the end of the run
+(2 would be both cores busy), so absolute latencies are high and move between runs; the ratios compare rounds
+interleaved in the same run.
 
 ## 1. Load held, and the same load while a client floods
 
@@ -453,7 +460,7 @@ ${outageRow('during the outage (from cached keys)', outage.tallies.during)}
 ${outageRow('after it', outage.tallies.after)}
 
 Key fetches served: ${outage.fetches.before} before the outage, ${outage.fetches.afterRecovery} after it came back; failed re-pulls during the
-outage (each logged once as \`jwks-stale-keys-served\`): ${outage.failedRePulls}.${outage.otherKeyEvents.length ? ` Other key events: ${outage.otherKeyEvents.join(', ')}.` : ''}
+outage (each a \`jwks-fetch-failed\` warning, followed by \`jwks-stale-keys-served\`): ${outage.failedRePulls} (${outage.staleServedLogs} stale-keys lines).${outage.otherKeyEvents.length ? ` Other key events: ${outage.otherKeyEvents.join(', ')}.` : ''}
 Result: ${verdict(outageOk)} (no request failed).
 
 ## 3. Crash: kill -9 during load, restart on the same data folder

@@ -72,12 +72,22 @@ function parseBody(contentType, text) {
   return end;
 }
 
-/** GET a conversation's history. */
-export async function history(url, conversationId, token) {
-  const response = await fetch(new URL(`/v1/conversations/${conversationId}/messages`, url), {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+/** GET a conversation's history, from the visitor's own address (the history endpoint is rate-limited too). */
+export function history(url, agent, conversationId, token) {
+  const target = new URL(`/v1/conversations/${conversationId}/messages`, url);
+  return new Promise((resolve) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, agent, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', (error) => resolve({ status: 0, body: {}, error: error.code }));
+    req.end();
   });
-  return { status: response.status, body: await response.json() };
 }
 
 /** A JWKS server on loopback that can go down (connections refused) and come back on the same port. */
