@@ -37,8 +37,8 @@ const QUICK = process.env.QUINCER_BENCH_QUICK === '1'; // a smoke run of the har
 const PHASES = (process.env.QUINCER_BENCH_PHASES || 'load,outage,crash,soak').split(',');
 const S = (seconds) => (QUICK ? Math.max(1, Math.round(seconds / 10)) : seconds) * 1000;
 const VISITORS = QUICK ? 40 : 200;
-const ROUND_MS = S(15);
-const ROUNDS = 2; // each: one unflooded and one flooded round, order alternating
+const ROUND_MS = S(7.5);
+const ROUNDS = 4; // each: one unflooded and one flooded round, order alternating (drift hits both alike)
 const FLOOD_CONNECTIONS = 16;
 /** Between one visitor's messages (load phase: 200 visitors ≈ 200 messages/s, a quarter of what this machine serves). */
 const THINK_MS = 1_000;
@@ -46,6 +46,8 @@ const OUTAGE_VISITORS = QUICK ? 20 : 100;
 const CRASH_VISITORS = QUICK ? 20 : 100;
 const SOAK_VISITORS = QUICK ? 20 : 100;
 const SOAK_MS = S(120);
+/** Soak visitors send twice as often, so the verifier's result cache (10,000 tokens) fills part-way through. */
+const SOAK_THINK_MS = 500;
 const FLOOD_BUDGET = 1.5;
 const PUBLIC_QUESTION = 'What are your business hours?';
 const SECURE_QUESTION = "What's my balance?";
@@ -339,7 +341,8 @@ async function soakPhase() {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      samples.push({ t: Math.round((performance.now() - started) / 1000), rssKb: backend.rssKb(), folderBytes: folderBytes(dataDir) });
+      const memory = await backend.memoryAfterGc();
+      samples.push({ t: Math.round((performance.now() - started) / 1000), rssKb: backend.rssKb(), heapKb: memory.heapUsed / 1024, folderBytes: folderBytes(dataDir) });
       await sleep(QUICK ? 1_000 : 5_000);
     }
   })();
@@ -349,7 +352,7 @@ async function soakPhase() {
       const ownToken = await keys.sign(`soak-${i}`);
       let conversationId = null;
       let k = 0;
-      await sleep((i * THINK_MS) / SOAK_VISITORS);
+      await sleep((i * SOAK_THINK_MS) / SOAK_VISITORS);
       while (performance.now() - started < SOAK_MS) {
         const kind = k++ % 20;
         let result;
@@ -372,15 +375,17 @@ async function soakPhase() {
         counts.requests++;
         if (result.status === 429) counts.rateLimited++;
         else if (result.status !== 200) counts.errors++;
-        await sleep(THINK_MS);
+        await sleep(SOAK_THINK_MS);
       }
       agent.destroy();
     }),
   );
   sampling = false;
   await sampler;
-  samples.push({ t: Math.round((performance.now() - started) / 1000), rssKb: backend.rssKb(), folderBytes: folderBytes(dataDir) });
+  const memory = await backend.memoryAfterGc();
+  samples.push({ t: Math.round((performance.now() - started) / 1000), rssKb: backend.rssKb(), heapKb: memory.heapUsed / 1024, folderBytes: folderBytes(dataDir) });
   await stopBackend(backend);
+  const rows = await countRows(dataDir);
   const warm = samples.find((s) => s.t >= (QUICK ? 2 : 20)) ?? samples[0];
   const half = samples.find((s) => s.t >= SOAK_MS / 2000) ?? warm;
   const end = samples[samples.length - 1];
@@ -388,10 +393,28 @@ async function soakPhase() {
     seconds: SOAK_MS / 1000,
     counts,
     rss: { first: samples[0].rssKb, warm: warm.rssKb, half: half.rssKb, max: Math.max(...samples.map((s) => s.rssKb)), end: end.rssKb },
+    heap: { warm: warm.heapKb, half: half.heapKb, max: Math.max(...samples.map((s) => s.heapKb)), end: end.heapKb },
     folder: { max: Math.max(...samples.map((s) => s.folderBytes)), half: half.folderBytes, end: end.folderBytes },
+    rows,
     samples,
   };
   console.log('soak:', JSON.stringify({ ...report.soak, samples: undefined }));
+}
+
+/** What the soak left in the database: anonymous conversations are bounded by the retention, signed-in ones are kept. */
+async function countRows(dataDir) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'quincer.sqlite'), { readonly: true });
+  try {
+    const one = (sql) => db.prepare(sql).get().n;
+    return {
+      anonymousConversations: one('SELECT COUNT(*) AS n FROM conversations WHERE owner_sub IS NULL'),
+      ownedConversations: one('SELECT COUNT(*) AS n FROM conversations WHERE owner_sub IS NOT NULL'),
+      messages: one('SELECT COUNT(*) AS n FROM messages'),
+    };
+  } finally {
+    db.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -484,20 +507,22 @@ only a power loss or OS crash can roll back the last transactions; see docs/back
 
 ## 4. Soak: RSS and data folder over ${soak.seconds} s of mixed traffic
 
-${SOAK_VISITORS} visitors, one request every ${THINK_MS} ms each: 60 % a secure question with a token never seen before, 25 % an
-anonymous public question in a new conversation, 10 % their own token in their conversation, 5 % a history read. Anonymous
-conversations expire after 20 s idle (purge every 5 s) in this run.
+${SOAK_VISITORS} visitors, one request every ${SOAK_THINK_MS} ms each: 60 % a secure question with a token never seen before (a new
+signed-in visitor, so a new conversation that is kept), 25 % an anonymous public question in a new conversation, 10 % their own
+token in their conversation, 5 % a history read. Anonymous conversations expire after 20 s idle (purge every 5 s) in this run.
+RSS is read from /proc; "heap" is V8's heap in use right after a full GC, asked of the backend at each sample.
 
 | figure | value |
 |---|---:|
 | requests | ${soak.counts.requests} (errors ${soak.counts.errors}, 429s ${soak.counts.rateLimited}) |
-| distinct tokens | ${soak.counts.distinctTokens} (verifier result cache: at most 10,000 entries) |
-| anonymous conversations created | ${soak.counts.anonymous} |
+| distinct tokens | ${soak.counts.distinctTokens} (the verifier's result cache keeps at most 10,000) |
 | RSS at start / after warm-up (20 s) / half-way / max / end | ${mb(soak.rss.first)} / ${mb(soak.rss.warm)} / ${mb(soak.rss.half)} / ${mb(soak.rss.max)} / ${mb(soak.rss.end)} MiB |
-| RSS growth, warm-up → end | ${mb(soak.rss.end - soak.rss.warm)} MiB |
+| heap after GC, warm-up / half-way / max / end | ${mb(soak.heap.warm)} / ${mb(soak.heap.half)} / ${mb(soak.heap.max)} / ${mb(soak.heap.end)} MiB |
+| anonymous conversations created / still stored at the end | ${soak.counts.anonymous} / ${soak.rows.anonymousConversations} |
+| signed-in conversations stored (kept by design) / messages stored | ${soak.rows.ownedConversations} / ${soak.rows.messages} |
 | data folder half-way / max / end | ${mib(soak.folder.half)} / ${mib(soak.folder.max)} / ${mib(soak.folder.end)} MiB |
 
-Samples (s: RSS MiB, folder MiB): ${soak.samples.map((s) => `${s.t}: ${mb(s.rssKb)}, ${mib(s.folderBytes)}`).join('; ')}.
+Samples (s: RSS MiB, heap MiB, folder MiB): ${soak.samples.map((s) => `${s.t}: ${mb(s.rssKb)}, ${mb(s.heapKb)}, ${mib(s.folderBytes)}`).join('; ')}.
 `;
   console.log(`\n${text}`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

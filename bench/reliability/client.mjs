@@ -136,11 +136,12 @@ export async function startKeyServer() {
  * log lines (warn and up), parsed.
  */
 export function startBackend({ dataDir, jwksUrl, env = {}, verifierDeps }) {
-  const child = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ dataDir, jwksUrl, verifierDeps })], {
+  const child = spawn(process.execPath, ['--expose-gc', new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ dataDir, jwksUrl, verifierDeps })], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
   const lines = [];
+  let memoryWaiter = null;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     exited.then(({ code, signal }) => reject(new Error(`backend exited (${code ?? signal}) before listening`)));
@@ -151,8 +152,25 @@ export function startBackend({ dataDir, jwksUrl, env = {}, verifierDeps }) {
       } catch {
         return;
       }
-      if (parsed.ready) resolve({ url: parsed.ready, limits: parsed.limits, child, lines, exited, rssKb: () => rssKb(child.pid) });
-      else lines.push(parsed);
+      if (parsed.ready) {
+        resolve({
+          url: parsed.ready,
+          limits: parsed.limits,
+          child,
+          lines,
+          exited,
+          rssKb: () => rssKb(child.pid),
+          /** { heapUsed, rss } in bytes, measured by the backend right after a full GC. */
+          memoryAfterGc: () =>
+            new Promise((done) => {
+              memoryWaiter = done;
+              child.kill('SIGUSR2');
+            }),
+        });
+      } else if (parsed.memory && memoryWaiter) {
+        memoryWaiter(parsed.memory);
+        memoryWaiter = null;
+      } else lines.push(parsed);
     });
   });
 }

@@ -17,6 +17,12 @@ const server = await startServer({
   logger,
 });
 process.stdout.write(`${JSON.stringify({ ready: server.url, limits: server.limits })}\n`);
+// The soak asks for the heap after a full GC (RSS alone also counts memory V8 has not given back).
+process.on('SIGUSR2', () => {
+  globalThis.gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ memory: { heapUsed, rss } })}\n`);
+});
 process.stdin.resume();
 process.stdin.on('end', () => {
   server.close().then(() => process.exit(0));
