@@ -124,12 +124,18 @@ async function loadPhase(env) {
 }
 
 function newTally() {
-  return { latencies: [], counts: { served: 0, sse: 0, json: 0, errors: 0, rateLimited: 0, conversationFull: 0 } };
+  return { latencies: [], counts: { served: 0, sse: 0, json: 0, errors: 0, rateLimited: 0, conversationFull: 0, resetRetried: 0 } };
 }
 
 async function honestTurn(url, v, tally) {
   const text = tally.latencies.length % 2 === 0 ? SECURE_QUESTION : PUBLIC_QUESTION;
-  const result = await chat(url, v.agent, { token: v.token, sse: v.sse, conversationId: v.conversationId, text });
+  const turn = { token: v.token, sse: v.sse, conversationId: v.conversationId, messageId: randomUUID(), text };
+  let result = await chat(url, v.agent, turn);
+  if (result.status === 0 && result.error === 'ECONNRESET') {
+    // A keep-alive connection the server closed as it was reused: the widget re-sends the same messageId.
+    tally.counts.resetRetried++;
+    result = await chat(url, v.agent, turn);
+  }
   if (result.status === 200 && result.body?.reply?.type === 'answer') {
     v.conversationId = result.body.conversationId;
     tally.latencies.push(result.ms);
@@ -290,8 +296,17 @@ async function crashPhase() {
   for (const v of visitors) {
     result.acknowledged += v.acked.length;
     result.unacknowledged += v.unacked.length;
-    if (v.conversationId === null) continue;
     const agent = visitorAgent(address(5, v.i));
+    if (v.conversationId === null) {
+      // Its first message was still in flight at the kill: the retry (conversationId null) names the conversation.
+      const first = v.unacked.shift();
+      if (!first) continue;
+      const retried = await chat(second.url, agent, { token: v.token, messageId: first.messageId, text: first.text });
+      if (retried.status !== 200) continue;
+      result.unackedRetried++;
+      v.conversationId = retried.body.conversationId;
+      v.firstRetried = first;
+    }
     const before = await history(second.url, agent, v.conversationId, v.token);
     if (before.status !== 200) throw new Error(`history after the restart: ${before.status} ${JSON.stringify(before.body)}`);
     const ids = new Map(before.body.messages.map((m, index) => [m.id, index]));
@@ -317,7 +332,7 @@ async function crashPhase() {
       seen.add(m.id);
     }
     const visitorMessages = after.body.messages.filter((m) => m.role === 'visitor').length;
-    const expected = new Set([...v.acked, ...v.unacked].filter((m) => (m.conversationId ?? v.conversationId) === v.conversationId).map((m) => m.messageId)).size;
+    const expected = new Set([...v.acked, ...v.unacked, ...(v.firstRetried ? [v.firstRetried] : [])].filter((m) => (m.conversationId ?? v.conversationId) === v.conversationId).map((m) => m.messageId)).size;
     if (visitorMessages !== expected) result.duplicates += Math.abs(visitorMessages - expected);
     result.historyMessages += after.body.messages.length;
   }
@@ -432,7 +447,7 @@ function writeReport() {
   const crashOk = crash.missing === 0 && crash.retriedDifferent === 0 && crash.duplicates === 0;
   const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
   const row = (delay, name, s) =>
-    `| ${delay} | ${name} | ${s.served} (${s.sse} SSE, ${s.json} JSON) | ${(s.served / load.seconds).toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.max.toFixed(0)} | ${s.errors} | ${s.rateLimited} |`;
+    `| ${delay} | ${name} | ${s.served} (${s.sse} SSE, ${s.json} JSON) | ${(s.served / load.seconds).toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.max.toFixed(0)} | ${s.errors} | ${s.rateLimited} | ${s.resetRetried} |`;
   const outageRow = (name, t) => `| ${name} | ${t.answered} | ${t.failed}${t.failed ? ` (${JSON.stringify(t.reasons)})` : ''} |`;
   const text = `# Reliability: load, flood, JWKS outage, crash, soak
 
@@ -451,10 +466,11 @@ ${VISITORS} visitors with tokens (half SSE, half JSON; every other message a sec
 identity), one message every ${THINK_MS} ms each, in ${ROUNDS * 2} alternating rounds of ${ROUND_MS / 1000} s (${load.seconds} s per
 condition), with the default limits (429s held back 1 s) and again with 429s sent at once. The flooder:
 ${FLOOD_CONNECTIONS} keep-alive connections from one address, each sending the next anonymous message as soon as the last is answered.
-Latency is per request, to the last byte (SSE: the \`end\` event).
+Latency is per request, to the last byte (SSE: the \`end\` event). A request whose keep-alive connection was reset as it
+was reused is re-sent once with the same messageId, as the widget does, and counted in the last column.
 
-| 429s held back | condition | answers | per s | p50 ms | p99 ms | max ms | errors | 429s |
-|---|---|---:|---:|---:|---:|---:|---:|---:|
+| 429s held back | condition | answers | per s | p50 ms | p99 ms | max ms | errors | 429s | re-sent after a reset |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${row(`${load.delayMs} ms (default)`, 'no flood', load.unflooded)}
 ${row(`${load.delayMs} ms (default)`, 'flood', load.flooded)}
 ${row('0 ms', 'no flood', noDelay.unflooded)}
@@ -499,7 +515,8 @@ same folder; each visitor reads its history and retries every message with the s
 | retries of acknowledged messages answered with the same reply id | ${crash.retriedSame} |
 | retries answered with a different reply | ${crash.retriedDifferent} |
 | sent but not acknowledged (in flight at the kill) | ${crash.unacknowledged} |
-| of them already stored (answered from storage on retry) | ${crash.unackedStored} |
+| of them already stored before the retry | ${crash.unackedStored} |
+| of them answered when the client re-sent them | ${crash.unackedRetried} |
 | duplicate messages in any history after all retries | ${crash.duplicates} |
 
 Result: ${verdict(crashOk)}. (SQLite in WAL mode, \`synchronous=NORMAL\`: a committed turn survives the process dying;

@@ -137,11 +137,10 @@ export async function startKeyServer() {
  */
 export function startBackend({ dataDir, jwksUrl, env = {}, verifierDeps }) {
   const child = spawn(process.execPath, ['--expose-gc', new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ dataDir, jwksUrl, verifierDeps })], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
   const lines = [];
-  let memoryWaiter = null;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     exited.then(({ code, signal }) => reject(new Error(`backend exited (${code ?? signal}) before listening`)));
@@ -163,13 +162,14 @@ export function startBackend({ dataDir, jwksUrl, env = {}, verifierDeps }) {
           /** { heapUsed, rss } in bytes, measured by the backend right after a full GC. */
           memoryAfterGc: () =>
             new Promise((done) => {
-              memoryWaiter = done;
-              child.kill('SIGUSR2');
+              const timer = setTimeout(() => done({ heapUsed: NaN, rss: NaN }), 10_000);
+              child.once('message', (message) => {
+                clearTimeout(timer);
+                done(message.memory);
+              });
+              child.send('memory');
             }),
         });
-      } else if (parsed.memory && memoryWaiter) {
-        memoryWaiter(parsed.memory);
-        memoryWaiter = null;
       } else lines.push(parsed);
     });
   });

@@ -18,12 +18,14 @@ const server = await startServer({
 });
 process.stdout.write(`${JSON.stringify({ ready: server.url, limits: server.limits })}\n`);
 // The soak asks for the heap after a full GC (RSS alone also counts memory V8 has not given back).
-process.on('SIGUSR2', () => {
+process.on('message', (message) => {
+  if (message !== 'memory') return;
   globalThis.gc?.();
   const { heapUsed, rss } = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ memory: { heapUsed, rss } })}\n`);
+  process.send({ memory: { heapUsed, rss } });
 });
 process.stdin.resume();
+process.channel?.unref();
 process.stdin.on('end', () => {
   server.close().then(() => process.exit(0));
 });
