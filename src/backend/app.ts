@@ -150,7 +150,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
   mountAdminPage(app, { distDir });
 
-  app.notFound((c) => apiError(c, 404, 'not-found', `No endpoint ${c.req.method} ${c.req.path}; see the endpoint list in the README.`));
+  app.notFound((c) => apiError(c, 404, 'not-found', `No endpoint ${c.req.method} ${c.req.path}; see the endpoint list in docs/backend.md.`));
   app.onError((error, c) => {
     // Middleware such as bearerAuth answers by throwing an HTTPException that carries its response.
     if (error instanceof HTTPException) return error.getResponse();

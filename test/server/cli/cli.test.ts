@@ -12,7 +12,7 @@ import { forgeSignature, generateHmacSecret, signHs256 } from '../../helpers/tok
 
 const CLI = fileURLToPath(new URL('../../../packages/visitor-verifier/dist/cli.js', import.meta.url));
 
-/** The documented exit codes (README.md "Test your setup", --help). */
+/** The documented exit codes (docs/verifier.md "Test your setup", --help). */
 const EXIT: Record<FailureReason | 'verified' | 'usage', number> = {
   verified: 0,
   usage: 2,
