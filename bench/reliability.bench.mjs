@@ -37,8 +37,8 @@ const QUICK = process.env.QUINCER_BENCH_QUICK === '1'; // a smoke run of the har
 const PHASES = (process.env.QUINCER_BENCH_PHASES || 'load,outage,crash,soak').split(',');
 const S = (seconds) => (QUICK ? Math.max(1, Math.round(seconds / 10)) : seconds) * 1000;
 const VISITORS = QUICK ? 40 : 200;
-const ROUND_MS = S(7.5);
-const ROUNDS = 4; // each: one unflooded and one flooded round, order alternating (drift hits both alike)
+const ROUND_MS = S(5);
+const ROUNDS = 6; // each: one unflooded and one flooded round, order alternating (drift hits both alike)
 const FLOOD_CONNECTIONS = 16;
 /** Between one visitor's messages (load phase: 200 visitors ≈ 200 messages/s, a quarter of what this machine serves). */
 const THINK_MS = 1_000;
@@ -52,11 +52,10 @@ const FLOOD_BUDGET = 1.5;
 const PUBLIC_QUESTION = 'What are your business hours?';
 const SECURE_QUESTION = "What's my balance?";
 
-/** The bench server's limits: the defaults, except a chat limit each honest visitor stays under. */
-const BENCH_ENV = {
-  QUINCER_RATE_LIMIT_CHAT: '200/60s',
-  QUINCER_LOG_LEVEL: 'warn',
-};
+/** The bench server runs with the default limits (60 chat messages per client per minute: every visitor here sends fewer). */
+const BENCH_ENV = { QUINCER_LOG_LEVEL: 'warn' };
+/** The soak's visitors send twice a second, so their chat limit is raised to 200 per minute. */
+const SOAK_ENV = { ...BENCH_ENV, QUINCER_RATE_LIMIT_CHAT: '200/60s' };
 
 const dataDirs = [];
 const newDataDir = async () => {
@@ -100,6 +99,7 @@ async function loadPhase(env) {
   const flood = { sent: 0, limited: 0, answered: 0, other: 0, retryAfterSeen: new Set() };
   // Warm-up: every visitor's first turn (token verified, conversation created), not measured.
   await Promise.all(visitors.map((v) => honestTurn(backend.url, v, newTally())));
+  await sleep(THINK_MS);
 
   const order = [];
   for (let round = 0; round < ROUNDS; round++) order.push(...(round % 2 === 0 ? ['unflooded', 'flooded'] : ['flooded', 'unflooded']));
@@ -348,7 +348,7 @@ async function soakPhase() {
   const backend = await startBackend({
     dataDir,
     jwksUrl: keys.url,
-    env: { ...BENCH_ENV, QUINCER_ANONYMOUS_IDLE_SECONDS: '20', QUINCER_PURGE_INTERVAL_SECONDS: '5' },
+    env: { ...SOAK_ENV, QUINCER_ANONYMOUS_IDLE_SECONDS: '20', QUINCER_PURGE_INTERVAL_SECONDS: '5' },
   });
   const started = performance.now();
   const samples = [];
@@ -453,7 +453,7 @@ function writeReport() {
 
 Measured ${report.date} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, against dist/
 (\`npm run bench:reliability\`)${QUICK ? ' — QUICK smoke run (QUINCER_BENCH_QUICK=1), not a measurement' : ''}. The backend runs in its own process with
-the default limits except \`QUINCER_RATE_LIMIT_CHAT=200/60s\` (each honest visitor stays under it), logs at warn; every
+the default limits (the soak: \`QUINCER_RATE_LIMIT_CHAT=200/60s\`), logs at warn; every
 client sends from its own 127.x loopback address, so the rate limiter sees one client per visitor. Tokens are ES256 from a
 JWKS server on loopback. The load generator shares the 2 cores with the backend, and so did other work on this shared
 machine: its 1-minute load average was ${report.loadAvg.start.toFixed(1)} at the start and ${report.loadAvg.end.toFixed(1)} at the end of the run
