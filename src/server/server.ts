@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AdminVisitorSignInConfig } from './admin-config.js';
 import { createApp } from './app.js';
 import { createDefaultLogger } from './logger.js';
+import type { RelayStore } from './relay/store.js';
 import { generateAdminToken } from './secrets.js';
 import type { VerifierDeps } from './verifier/index.js';
 
@@ -27,6 +28,10 @@ export interface StartServerOptions {
   logger?: Logger;
   /** Observation hook for tests and the demo; called before each request is handled. */
   onRequest?: (request: { method: string; path: string; headers: Headers }) => void;
+  /** Sign-in relay requests per client address per minute. Default QUINCER_RELAY_RATE_LIMIT, else 60. */
+  relayRateLimit?: number;
+  /** The sign-in relay's transaction store; default in memory (one instance). */
+  relayStore?: RelayStore;
 }
 
 export interface RunningServer {
@@ -55,6 +60,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     verifierDeps: options.verifierDeps,
     logger,
     onRequest: options.onRequest,
+    relay: { store: options.relayStore, rateLimit: options.relayRateLimit ?? readRateLimit(process.env.QUINCER_RELAY_RATE_LIMIT) },
   });
 
   let server: Server;
@@ -91,6 +97,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
+}
+
+function readRateLimit(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new TypeError(`QUINCER_RELAY_RATE_LIMIT must be a whole number of requests per minute (at least 1), not "${value}".`);
+  }
+  return limit;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
