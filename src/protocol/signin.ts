@@ -21,9 +21,11 @@ export interface IdentifyMessage {
 export const RELAY_PATHS = {
   /** Widget → backend: `RelayRegisterRequest` → 201 `RelayRegisterResponse`. */
   register: '/v1/signin-relay/register',
+  /** Sign-in page → backend, on load when it has no opener: `RelayAnnounceRequest` → 200 `RelayAnnounceResponse`. */
+  announce: '/v1/signin-relay/announce',
   /** Sign-in page → backend: `RelayDeliverRequest` → 200 `RelayDeliverResponse`. */
   deliver: '/v1/signin-relay/deliver',
-  /** Widget → backend (long poll): `RelayCollectRequest` → 200 `RelayCollectResponse`, or 204 while pending. */
+  /** Widget → backend (long poll): `RelayCollectRequest` → 200 `RelayCollectResponse`. */
   collect: '/v1/signin-relay/collect',
   /** Widget → backend: `RelayProofRequest` → 204. */
   cancel: '/v1/signin-relay/cancel',
@@ -51,6 +53,12 @@ export interface RelayRegisterResponse {
   /** Seconds the backend keeps the transaction. */
   expiresIn: number;
 }
+export interface RelayAnnounceRequest {
+  state: string;
+}
+export interface RelayAnnounceResponse {
+  announced: true;
+}
 export interface RelayDeliverRequest {
   state: string;
   token: string;
@@ -64,12 +72,16 @@ export interface RelayProofRequest {
   secret: string;
 }
 export interface RelayCollectRequest extends RelayProofRequest {
-  /** How long the backend may hold the request while no token has arrived, in seconds (≤ 25). */
+  /** How long the backend may hold the request while nothing new has happened, in seconds (≤ 25). */
   waitSeconds?: number;
+  /** What the widget already knows: the backend answers at once when the sign-in page's announcement is news. */
+  attached?: boolean;
 }
-export interface RelayCollectResponse {
-  token: string;
-}
+/**
+ * `token` once it has arrived (handed out this once); otherwise `token: null`
+ * and whether the sign-in page has announced itself (or delivered).
+ */
+export type RelayCollectResponse = { token: string } | { token: null; attached: boolean };
 
 /** The one refusal for an unknown, expired, reused or wrongly proven state (byte-identical every time). */
 export const RELAY_REFUSED_CODE = 'relay-refused';
@@ -79,3 +91,12 @@ export const RELAY_REFUSED_CODE = 'relay-refused';
  * carries the same `IdentifyMessage` (with `state` required), needing no backend.
  */
 export const BROADCAST_CHANNEL_PREFIX = 'quincer-signin:';
+
+/**
+ * A same-origin sign-in page announces itself on the BroadcastChannel with
+ * `{ type: SIGNIN_OPEN_MESSAGE_TYPE, state }` when it has no opener, so the
+ * widget keeps waiting although the popup reads closed.
+ */
+export const SIGNIN_OPEN_MESSAGE_TYPE = 'quincer-signin-open';
+/** The widget's answer on the BroadcastChannel once it took the token: `{ type, state }`. */
+export const SIGNIN_ACK_MESSAGE_TYPE = 'quincer-signin-ack';

@@ -16,6 +16,8 @@ export interface RelayTransaction {
   readonly token: string | null;
   /** Once true, the state can never deliver or be registered again until it expires. */
   readonly collected: boolean;
+  /** The sign-in page announced itself (or delivered): the widget keeps waiting even if its popup reads closed. */
+  readonly attached: boolean;
 }
 
 export interface RelayStore {
@@ -23,6 +25,8 @@ export interface RelayStore {
   register(state: string, secretHash: string, expiresAt: number, now: number): Promise<boolean>;
   /** Sets the token once, on an unexpired transaction that has none and was never collected; false otherwise. */
   deliver(state: string, token: string, now: number): Promise<boolean>;
+  /** Marks an unexpired, unused transaction as attached; false otherwise. */
+  attach(state: string, now: number): Promise<boolean>;
   /** The unexpired transaction, or null. */
   get(state: string, now: number): Promise<RelayTransaction | null>;
   /**
@@ -67,13 +71,19 @@ export function createMemoryRelayStore(options: MemoryRelayStoreOptions = {}): R
   return {
     async register(state, secretHash, expiresAt, now) {
       if (live(state, now)) return false;
-      keep(state, { secretHash, expiresAt, token: null, collected: false }, now);
+      keep(state, { secretHash, expiresAt, token: null, collected: false, attached: false }, now);
       return true;
     },
     async deliver(state, token, now) {
       const found = live(state, now);
       if (!found || found.token !== null || found.collected) return false;
-      keep(state, { ...found, token }, now);
+      keep(state, { ...found, token, attached: true }, now);
+      return true;
+    },
+    async attach(state, now) {
+      const found = live(state, now);
+      if (!found || found.collected) return false;
+      if (!found.attached) keep(state, { ...found, attached: true }, now);
       return true;
     },
     async get(state, now) {

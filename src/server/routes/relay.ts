@@ -8,6 +8,8 @@
  *   left to CORS: a no-cors text/plain POST skips the preflight), only for a
  *   registered, unexpired, unused state, and only when the verifier accepts
  *   the token;
+ * - announce (the sign-in page, on load without an opener): "I am open, the token
+ *   will come this way", so the widget keeps waiting although its popup reads closed;
  * - collect (widget, long poll): the token, once, to whoever proves the secret;
  * - cancel (widget): forgets the transaction.
  *
@@ -24,6 +26,7 @@ import {
   RELAY_REFUSED_CODE,
   RELAY_STATE_PATTERN,
   RELAY_VALUE_PATTERN,
+  type RelayAnnounceResponse,
   type RelayCollectResponse,
   type RelayDeliverResponse,
   type RelayRegisterResponse,
@@ -97,6 +100,7 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
 
   for (const path of [RELAY_PATHS.register, RELAY_PATHS.collect, RELAY_PATHS.cancel]) app.use(path, siteCors);
   app.use(RELAY_PATHS.deliver, signInCors);
+  app.use(RELAY_PATHS.announce, signInCors);
   for (const path of Object.values(RELAY_PATHS)) {
     app.use(path, async (c, next) => {
       c.header('Cache-Control', 'no-store');
@@ -120,9 +124,23 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
     return c.json(response, 201);
   });
 
-  app.post(RELAY_PATHS.deliver, async (c) => {
+  const fromSignInPage = (c: Context): boolean => {
     const expected = signInOrigin();
-    if (expected === null || c.req.header('origin') !== expected) return originRefused(c, 'the configured Sign-in URL\'s origin');
+    return expected !== null && c.req.header('origin') === expected;
+  };
+
+  app.post(RELAY_PATHS.announce, async (c) => {
+    if (!fromSignInPage(c)) return originRefused(c, "the configured Sign-in URL's origin");
+    const body = await readDeliverBody(c);
+    if (body === null) return apiError(c, 400, 'invalid-request', 'Send { state } as JSON (Content-Type application/json or text/plain).');
+    if (!isState(body.state) || !(await store.attach(body.state, now()))) return refused(c, 'announce');
+    wake(body.state);
+    const response: RelayAnnounceResponse = { announced: true };
+    return c.json(response);
+  });
+
+  app.post(RELAY_PATHS.deliver, async (c) => {
+    if (!fromSignInPage(c)) return originRefused(c, "the configured Sign-in URL's origin");
     const body = await readDeliverBody(c);
     if (body === null) {
       return apiError(c, 400, 'invalid-request', 'Send { state, token } as JSON (Content-Type application/json or text/plain).');
@@ -142,7 +160,7 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
     if (!fromSite(c)) return originRefused(c, "the site's own pages (an allowed origin)");
     const proof = await readProof(c);
     if (!proof.ok) return proof.response;
-    const { state, secret, waitSeconds } = proof;
+    const { state, secret, waitSeconds, attached } = proof;
     const first = await store.get(state, now());
     if (!first || first.collected || !provesSecret(secret, first.secretHash)) return refused(c, 'collect');
 
@@ -157,7 +175,10 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
       const current = await store.get(state, now());
       if (!current || current.collected) return refused(c, 'collect');
       const left = deadline - now();
-      if (left <= 0 || signal.aborted) return c.body(null, 204);
+      if (current.attached !== attached || left <= 0 || signal.aborted) {
+        const response: RelayCollectResponse = { token: null, attached: current.attached };
+        return c.json(response);
+      }
       await pause(Math.min(left, COLLECT_RECHECK_MS), state, wakers, signal);
     }
   });
@@ -173,19 +194,19 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
   });
 }
 
-type Proof = { ok: true; state: string; secret: string; waitSeconds: number } | { ok: false; response: Response };
+type Proof = { ok: true; state: string; secret: string; waitSeconds: number; attached: boolean } | { ok: false; response: Response };
 
 async function readProof(c: Context): Promise<Proof> {
   const body = await readJsonObject(c);
   if (!body.ok) return body;
-  const { state, secret, waitSeconds } = body.value;
+  const { state, secret, waitSeconds, attached } = body.value;
   if (!isState(state) || !isValue(secret)) return { ok: false, response: apiError(c, 404, RELAY_REFUSED_CODE, REFUSAL_MESSAGE) };
   const wait = typeof waitSeconds === 'number' && Number.isFinite(waitSeconds) ? waitSeconds : RELAY_MAX_WAIT_SECONDS;
-  return { ok: true, state, secret, waitSeconds: Math.min(RELAY_MAX_WAIT_SECONDS, Math.max(0, wait)) };
+  return { ok: true, state, secret, waitSeconds: Math.min(RELAY_MAX_WAIT_SECONDS, Math.max(0, wait)), attached: attached === true };
 }
 
 /** JSON sent as application/json or as text/plain (a no-cors POST cannot send application/json). */
-async function readDeliverBody(c: Context): Promise<{ state: unknown; token: unknown } | null> {
+async function readDeliverBody(c: Context): Promise<{ state: unknown; token?: unknown } | null> {
   const type = c.req.header('content-type') ?? '';
   if (!/^(application\/json|text\/plain)\s*(;|$)/i.test(type)) return null;
   try {

@@ -105,9 +105,11 @@ describe('sign-in relay', () => {
     expect(await answer.json()).toEqual({ token });
   });
 
-  it('a collect with nothing delivered yet answers 204 after its wait', async () => {
+  it('a collect with nothing delivered yet answers token: null after its wait', async () => {
     const { state, secret } = await register();
-    expect((await collect(state, secret, 0)).status).toBe(204);
+    const answer = await collect(state, secret, 0);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ token: null, attached: false });
   });
 
   it('unknown, expired, reused, wrongly proven and guessed states get one byte-identical refusal', async () => {
@@ -145,7 +147,7 @@ describe('sign-in relay', () => {
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
       expect(await response.json()).toMatchObject({ error: { code: 'relay-origin-refused' } });
     }
-    expect((await collect(state, secret)).status).toBe(204);
+    expect(await (await collect(state, secret)).json()).toEqual({ token: null, attached: false });
   });
 
   it('accepts only tokens the verifier accepts', async () => {
@@ -154,7 +156,7 @@ describe('sign-in relay', () => {
     const response = await deliver(state, forged);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'relay-token-refused' } });
-    expect((await collect(state, secret)).status).toBe(204);
+    expect(await (await collect(state, secret)).json()).toEqual({ token: null, attached: false });
   });
 
   it('register, collect and cancel answer only the site origins', async () => {
@@ -166,6 +168,17 @@ describe('sign-in relay', () => {
       headers: { origin: SITE, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(SITE);
+  });
+
+  it('a held collect answers at once when the sign-in page announces itself', async () => {
+    const { state, secret } = await register();
+    const pending = collect(state, secret, 20);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const announced = await post(RELAY_PATHS.announce, { state }, SIGN_IN, 'text/plain;charset=UTF-8');
+    expect(await announced.json()).toEqual({ announced: true });
+    expect(await (await pending).json()).toEqual({ token: null, attached: true });
+    await refusal(await post(RELAY_PATHS.announce, { state: random() }, SIGN_IN, 'text/plain;charset=UTF-8'));
+    expect((await post(RELAY_PATHS.announce, { state }, EVIL, 'text/plain;charset=UTF-8')).status).toBe(403);
   });
 
   it('cancel forgets the transaction: a later delivery is refused', async () => {

@@ -1,0 +1,59 @@
+/**
+ * The script-tag build's load-flow.ts: the popup flow (transaction.ts and the
+ * relay client) is a second file, chat-widget-signin.js, loaded next to
+ * chat-widget.js on first need — from the same URL base as the widget's own
+ * script, so a Content-Security-Policy that allows the widget allows it, and
+ * with the widget's nonce. The handshake uses no global: the chunk hands its
+ * API to the <script> element that loaded it.
+ */
+import type { SignInFlow } from './load-flow.js';
+
+export type { SignInFlow };
+
+/** The file name next to chat-widget.js. */
+export const FLOW_SCRIPT_NAME = 'chat-widget-signin.js';
+/** The expando the chunk sets on its own <script> element. */
+export const FLOW_PROPERTY = 'quincerSignInFlow';
+
+let widgetScript: HTMLScriptElement | null = null;
+let loading: Promise<SignInFlow> | null = null;
+let loaded: SignInFlow | null = null;
+
+/** Called by the script-tag entry while it runs, with its own <script> element. */
+export function rememberWidgetScript(script: HTMLScriptElement | null): void {
+  widgetScript = script;
+}
+
+export function loadFlow(): SignInFlow | Promise<SignInFlow> {
+  if (loaded) return loaded;
+  loading ??= new Promise<SignInFlow>((resolve, reject) => {
+    const source = widgetScript?.src;
+    if (!source) {
+      reject(new Error('no widget script'));
+      return;
+    }
+    const script = document.createElement('script');
+    script.src = new URL(FLOW_SCRIPT_NAME, source).href;
+    script.async = true;
+    if (widgetScript?.nonce) script.nonce = widgetScript.nonce;
+    script.onload = () => {
+      const flow = (script as unknown as Record<string, SignInFlow | undefined>)[FLOW_PROPERTY];
+      script.remove();
+      if (flow) resolve((loaded = flow));
+      else reject(new Error('no flow'));
+    };
+    script.onerror = () => {
+      script.remove();
+      // The next need tries again.
+      loading = null;
+      reject(new Error('flow failed to load'));
+    };
+    document.head.append(script);
+  });
+  return loading;
+}
+
+/** Starts loading ahead of need, so the popup flow is there by the time the visitor signs in. */
+export function preloadFlow(): void {
+  void Promise.resolve(loadFlow()).catch(() => undefined);
+}
