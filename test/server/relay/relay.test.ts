@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_PATHS } from '../../../src/protocol/signin.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer, type RunningServer } from '../../../src/backend/server.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 
 const SITE = 'https://shop.example';

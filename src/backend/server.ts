@@ -7,7 +7,7 @@ import { createApp } from './app.js';
 import { createDefaultLogger } from './logger.js';
 import type { RelayStore } from './relay/store.js';
 import { generateAdminToken } from './secrets.js';
-import type { VerifierDeps } from './verifier/index.js';
+import type { VerifierDeps } from '../verifier/index.js';
 
 export interface StartServerOptions {
   /** Default 127.0.0.1. */
