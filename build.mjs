@@ -133,7 +133,7 @@ const widgetInternalProps = new RegExp(
       'kind', 'ordered', 'store', 'actions', 'expectedOrigin', 'targetWindow', 'transaction', 'urlWithState',
       // The popup flow's plumbing, shared with chat-widget-signin.js through one mangle cache.
       'begin', 'relayUrl', 'timeoutMs', 'early', 'onCleanup', 'runTransaction', 'cancelSignIn', 'onAnnounced', 'onToken',
-      'onRegistered',
+      'onRegistered', 'bearer',
     ].join('|') +
     ')$',
 );

@@ -361,7 +361,7 @@ class WidgetCore implements ChatWidgetInstance {
   /** Synchronous up to window.open, so it runs under the click's user activation. */
   #startSignIn(turn: Turn, refusalId: string): boolean {
     if (this.#destroyed || this.#signInUrl === null) return false;
-    this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs, relayUrl: this.#options.apiUrl });
+    this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs, relayUrl: this.#options.apiUrl, bearer: () => this.#auth.token });
     const pending = this.#popup.open();
     if (!pending) return false;
     // A second click while the popup is open focuses it and gets the same transaction: one outcome, one re-send per message.

@@ -78,7 +78,8 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
   const siteCors = cors({
     origin: (origin) => (settings.current().allowedOrigins.includes(origin) ? origin : null),
     allowMethods: ['POST'],
-    allowHeaders: ['Content-Type'],
+    // The widget sends its visitor token on every request while it holds one (SPEC §2.5); the relay ignores it.
+    allowHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
   });
   const signInCors = cors({

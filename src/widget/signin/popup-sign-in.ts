@@ -21,6 +21,8 @@ export interface PopupSignInOptions {
   window?: Window;
   /** The chat backend's base URL, whose sign-in relay is watched beside postMessage; null or absent: postMessage only. */
   relayUrl?: string | null;
+  /** The visitor token the widget holds, if any: relay requests carry it like every widget request. */
+  bearer?: () => string | null;
 }
 
 export type { PopupOutcome } from './outcome.js';
@@ -50,6 +52,7 @@ export class PopupSignIn {
   private readonly timeoutMs: number;
   private readonly targetWindow: Window | undefined;
   private readonly relayUrl: string | null;
+  private readonly bearer: () => string | null;
   private transaction: Transaction | null = null;
 
   constructor(options: PopupSignInOptions) {
@@ -65,6 +68,7 @@ export class PopupSignIn {
     this.timeoutMs = timeoutMs;
     this.targetWindow = options.window;
     this.relayUrl = options.relayUrl ?? null;
+    this.bearer = options.bearer ?? (() => null);
   }
 
   /** True while a transaction is open (a popup is pending an outcome). */
@@ -166,6 +170,7 @@ export class PopupSignIn {
         origin: this.expectedOrigin,
         timeoutMs: this.timeoutMs,
         relayUrl: this.relayUrl,
+        bearer: this.bearer,
         early,
         end: finish,
         // After the end a late registration runs at once, so nothing outlives the transaction.

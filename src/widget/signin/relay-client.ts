@@ -37,6 +37,8 @@ export async function watchRelay(
   ttlSeconds: number,
   signal: AbortSignal,
   watch: RelayWatch,
+  /** The visitor token the widget holds, if any: like every widget request, relay requests carry it (SPEC §2.5). */
+  bearer: () => string | null,
 ): Promise<boolean> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return false;
@@ -44,15 +46,17 @@ export async function watchRelay(
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(secret));
   const register: RelayRegisterRequest = { state, secretHash: base64url(new Uint8Array(digest)), ttlSeconds };
   const proof: RelayProofRequest = { state, secret };
-  const post = (path: string, body: object, keepalive = false): Promise<Response> =>
-    fetch(apiUrl + path, {
+  const post = (path: string, body: object, keepalive = false): Promise<Response> => {
+    const token = bearer();
+    return fetch(apiUrl + path, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: token === null ? { 'Content-Type': 'application/json' } : { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
       credentials: 'omit',
       keepalive,
       signal: keepalive ? null : signal,
     });
+  };
   let collected = false;
   try {
     if ((await post(RELAY_PATHS.register, register)).status !== 201) return false;
@@ -65,7 +69,8 @@ export async function watchRelay(
   }
   watch.onRegistered();
   signal.addEventListener('abort', () => {
-    if (!collected) void post(RELAY_PATHS.cancel, proof, true).catch(() => undefined);
+    // A task later, so a token the transaction just delivered by postMessage is already set and goes along.
+    if (!collected) setTimeout(() => void post(RELAY_PATHS.cancel, proof, true).catch(() => undefined));
   });
   let attached = false;
   while (!signal.aborted) {

@@ -23,6 +23,8 @@ export interface TransactionInput {
   timeoutMs: number;
   /** The chat backend's base URL (the relay), or null for postMessage only. */
   relayUrl: string | null;
+  /** The visitor token the widget holds now, if any. */
+  bearer: () => string | null;
   /** Messages the window received between window.open and this module loading. */
   early: readonly MessageEvent[];
   /** Ends the transaction once (the caller drains its disposers). */
@@ -60,7 +62,7 @@ export function runTransaction(input: TransactionInput): void {
       onRegistered: () => sideChannels++,
       onAnnounced: () => (announced = true),
       onToken: accept,
-    });
+    }, input.bearer);
   }
 
   // A Sign-in URL on this page's own origin can answer over BroadcastChannel, with no backend.
