@@ -56,12 +56,15 @@ const asCommonJs = (options, outfile) => ({
 });
 
 // The script-tag widget loads its popup flow on first need (chat-widget-signin.js): in that build
-// load-flow.ts, a static import, is swapped for load-flow-script.ts, which loads the second file.
+// load-flow.ts, a static import, is swapped for load-flow-script.ts, which loads the second file, and
+// popup-options.ts for popup-options-script.ts (the widget's own options already checked the values).
 const lazySignInFlow = {
   name: 'lazy-sign-in-flow',
   setup(b) {
-    b.onResolve({ filter: /\/load-flow\.js$/ }, (args) =>
-      args.importer.includes(`src${sep}widget${sep}`) ? { path: resolve('src/widget/signin/load-flow-script.ts') } : undefined,
+    b.onResolve({ filter: /\/(load-flow|popup-options)\.js$/ }, (args) =>
+      args.importer.includes(`src${sep}widget${sep}`)
+        ? { path: resolve(`src/widget/signin/${args.path.slice(args.path.lastIndexOf('/') + 1, -3)}-script.ts`) }
+        : undefined,
     );
   },
 };

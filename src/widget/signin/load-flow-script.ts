@@ -28,8 +28,9 @@ export function loadFlow(): SignInFlow | Promise<SignInFlow> {
   if (loaded) return loaded;
   loading ??= new Promise<SignInFlow>((resolve, reject) => {
     const source = widgetScript?.src;
+    // Rejections carry no reason: PopupSignIn ends the transaction as cancelled either way.
     if (!source) {
-      reject(new Error('no widget script'));
+      reject();
       return;
     }
     const script = document.createElement('script');
@@ -40,13 +41,13 @@ export function loadFlow(): SignInFlow | Promise<SignInFlow> {
       const flow = (script as unknown as Record<string, SignInFlow | undefined>)[FLOW_PROPERTY];
       script.remove();
       if (flow) resolve((loaded = flow));
-      else reject(new Error('no flow'));
+      else reject();
     };
     script.onerror = () => {
       script.remove();
       // The next need tries again.
       loading = null;
-      reject(new Error('flow failed to load'));
+      reject();
     };
     document.head.append(script);
   });

@@ -9,6 +9,7 @@
  */
 import { STATE_QUERY_PARAM } from '../../protocol/signin.js';
 import { loadFlow } from './load-flow.js';
+import { checkPopupOptions } from './popup-options.js';
 import type { PopupOutcome } from './outcome.js';
 import { randomValue } from './random.js';
 
@@ -28,12 +29,10 @@ export interface PopupSignInOptions {
 export type { PopupOutcome } from './outcome.js';
 export { POPUP_ANNOUNCE_GRACE_MS, POPUP_CLOSED_GRACE_MS, POPUP_CLOSED_POLL_MS } from './timing.js';
 
-export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
+export { DEFAULT_POPUP_TIMEOUT_MS } from './popup-options.js';
 
 /** A fresh browsing context every time; a named target could be one another page already holds. */
 const POPUP_TARGET = '_blank';
-/** setTimeout's largest delay; a longer one fires at once. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
 const POPUP_WIDTH = 500;
 const POPUP_HEIGHT = 640;
 
@@ -56,16 +55,10 @@ export class PopupSignIn {
   private transaction: Transaction | null = null;
 
   constructor(options: PopupSignInOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('PopupSignIn: pass an options object with a signInUrl.');
-    }
-    this.signInUrl = parseSignInUrl(options.signInUrl);
+    const checked = checkPopupOptions(options);
+    this.signInUrl = checked.signInUrl;
     this.expectedOrigin = this.signInUrl.origin;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_POPUP_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
-      throw new TypeError('PopupSignIn: timeoutMs must be a positive number of milliseconds.');
-    }
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = checked.timeoutMs;
     this.targetWindow = options.window;
     this.relayUrl = options.relayUrl ?? null;
     this.bearer = options.bearer ?? (() => null);
@@ -193,21 +186,6 @@ export function hasTransientUserActivation(win: Window | undefined = globalThis.
   const activation = (win?.navigator as { userActivation?: { isActive?: unknown } } | undefined)
     ?.userActivation;
   return activation?.isActive === true;
-}
-
-function parseSignInUrl(value: unknown): URL {
-  let url: URL | null = null;
-  if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError('PopupSignIn: signInUrl must be an absolute http(s) URL, e.g. "https://example.com/sign-in".');
-  }
-  return url;
 }
 
 /** Centred over the current window, like oidc-client-ts's PopupUtils.center. */
