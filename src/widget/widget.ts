@@ -367,7 +367,8 @@ class WidgetCore implements ChatWidgetInstance {
     // A second click while the popup is open focuses it and gets the same transaction: one outcome, one re-send per message.
     let waiting = this.#signInWaiting;
     if (waiting?.promise !== pending) {
-      const group: SignInWaiting = { promise: pending, refusals: new Map() };
+      // A new popup that replaces a closed one (open() ended it as cancelled) takes over its refused messages.
+      const group: SignInWaiting = { promise: pending, refusals: new Map(waiting?.refusals) };
       const epoch = this.#epoch;
       waiting = this.#signInWaiting = group;
       void pending.then((outcome) => this.#afterSignIn(outcome, group, epoch));
@@ -379,6 +380,8 @@ class WidgetCore implements ChatWidgetInstance {
 
   #afterSignIn(outcome: PopupOutcome, group: SignInWaiting, epoch: number): void {
     if (this.#signInWaiting === group) this.#signInWaiting = null;
+    // Replaced by a new popup (the visitor asked again; under COOP the old one reads closed): nothing ended.
+    else if (this.#signInWaiting !== null) return;
     if (epoch !== this.#epoch || this.#destroyed) return;
     const { strings } = this.#options;
     let complete = outcome.status === 'complete';
