@@ -265,3 +265,33 @@ describe('without COOP the postMessage path is unchanged', () => {
     }
   });
 });
+
+describe('every COOP combination of the two pages completes', () => {
+  const SHOP = ['', 'same-origin', 'same-origin-allow-popups', 'unsafe-none'] as const;
+  const SIGN_IN = [null, 'same-origin', 'same-origin-allow-popups', 'unsafe-none'] as const;
+  const combos = SHOP.flatMap((shop) => SIGN_IN.map((signIn) => [shop, signIn] as const));
+  it.each(combos)('shop COOP %j, sign-in page COOP %j', async (shop, signIn) => {
+    harness.demo.setSignInCoop(signIn);
+    const { context, page, errors, mark, coop } = await openShopWith(shop ? `?coop=${shop}` : '');
+    try {
+      expect(coop).toBe(shop || undefined);
+      const popup = await askAndCatchWindow(context, page);
+      const openerCut = await popup.evaluate(() => window.opener === null);
+      const closed = popup.waitForEvent('close');
+      await signInOnForm(popup, 'alice');
+      await closed;
+      await waitForConversationText(page, '$1,284.50');
+      expect(chatRequests(harness, mark).map((request) => request.sub)).toEqual([null, 'alice']);
+      const delivered = relayRequests(mark).some((r) => r.path === RELAY_PATHS.deliver);
+      // The relay is used exactly when the browser cut window.opener.
+      expect(delivered).toBe(openerCut);
+      expect(await widgetEvents(page)).not.toContain('signin-cancelled');
+      expect(errors).toEqual([]);
+      // What Chromium does (docs/coop.md): the shop's same-origin, or the sign-in page's same-origin or
+      // same-origin-allow-popups, cuts window.opener; nothing else does.
+      expect(openerCut).toBe(shop === 'same-origin' || signIn === 'same-origin' || signIn === 'same-origin-allow-popups');
+    } finally {
+      await context.close();
+    }
+  });
+});
