@@ -3,8 +3,9 @@
  * relay client) is a second file, chat-widget-signin.js, loaded next to
  * chat-widget.js on first need — from the same URL base as the widget's own
  * script, so a Content-Security-Policy that allows the widget allows it, and
- * with the widget's nonce. The handshake uses no global: the chunk hands its
- * API to the <script> element that loaded it.
+ * with the widget's nonce, or from the widget tag's `data-sign-in-script` (a
+ * bundler that renames chat-widget.js renames this file too). The handshake
+ * uses no global: the chunk hands its API to the <script> element that loaded it.
  */
 import type { SignInFlow } from './load-flow.js';
 
@@ -34,7 +35,8 @@ export function loadFlow(): SignInFlow | Promise<SignInFlow> {
       return;
     }
     const script = document.createElement('script');
-    script.src = new URL(FLOW_SCRIPT_NAME, source).href;
+    // data-sign-in-script on the widget's tag names the file where a bundler renamed it (a `?url` import).
+    script.src = new URL(widgetScript?.dataset['signInScript'] || FLOW_SCRIPT_NAME, source).href;
     script.async = true;
     if (widgetScript?.nonce) script.nonce = widgetScript.nonce;
     script.onload = () => {
@@ -45,6 +47,8 @@ export function loadFlow(): SignInFlow | Promise<SignInFlow> {
     };
     script.onerror = () => {
       script.remove();
+      // For the site's developer (the visitor is told sign-in did not go through): what to fix.
+      console.error(`ChatWidget: ${script.src} did not load; serve ${FLOW_SCRIPT_NAME} next to chat-widget.js, or name it with data-sign-in-script.`);
       // The next need tries again.
       loading = null;
       reject();

@@ -172,7 +172,11 @@ export class PopupSignIn {
     };
     const flow = loadFlow();
     if ('then' in flow) {
-      flow.then(run, () => finish({ status: 'cancelled' }));
+      flow.then(run, () => {
+        // The popup flow could not load: nothing can receive the token, so the popup goes too.
+        closePopup(popup);
+        finish({ status: 'cancelled' });
+      });
     } else {
       run(flow);
     }
