@@ -48,7 +48,7 @@ export function loadFlow(): SignInFlow | Promise<SignInFlow> {
     script.onerror = () => {
       script.remove();
       // For the site's developer (the visitor is told sign-in did not go through): what to fix.
-      console.error(`ChatWidget: ${script.src} did not load; serve ${FLOW_SCRIPT_NAME} next to chat-widget.js, or name it with data-sign-in-script.`);
+      console.error(`ChatWidget: cannot load ${script.src}; serve it beside chat-widget.js or set data-sign-in-script.`);
       // The next need tries again.
       loading = null;
       reject();
