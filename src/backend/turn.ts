@@ -13,7 +13,7 @@ export interface TurnRequest {
 
 export type TurnResult =
   | { ok: true; response: ChatResponse }
-  | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict'; message: string };
+  | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict' | 'conversation-full'; message: string };
 
 const NOT_FOUND = {
   ok: false,
@@ -27,6 +27,15 @@ const ID_CONFLICT = {
   code: 'message-id-conflict',
   message: 'This messageId is already used by another message; send a new messageId for a new message.',
 } as const;
+
+function conversationFull(max: number): TurnResult {
+  return {
+    ok: false,
+    status: 409,
+    code: 'conversation-full',
+    message: `This conversation holds its maximum of ${max} messages; start a new conversation (conversationId null).`,
+  };
+}
 
 /**
  * The owner's token no longer verifies (it expired, or the keys rotated): say
@@ -56,8 +65,14 @@ function ownerMustSignInAgain(request: TurnRequest, conversationId: string, veri
  * - The first verified write claims an anonymous conversation; an owned one is
  *   reachable only by the same sub (404 otherwise, as if it did not exist),
  *   except that a token which fails to verify gets a refusal with its reason.
+ * - A conversation takes a new message only while it has room for it and its
+ *   reply (`maxMessagesPerConversation`); retries are answered regardless.
  */
-export function takeTurn(deps: { store: Store; assistant: Assistant }, request: TurnRequest, verification: VerifyResult): TurnResult {
+export function takeTurn(
+  deps: { store: Store; assistant: Assistant; maxMessagesPerConversation: number },
+  request: TurnRequest,
+  verification: VerifyResult,
+): TurnResult {
   const { store, assistant } = deps;
   const sub = verification.ok ? verification.identity.userId : null;
   return store.transaction((): TurnResult => {
@@ -78,6 +93,7 @@ export function takeTurn(deps: { store: Store; assistant: Assistant }, request: 
         if (!conversation || !canAccess(conversation, sub)) {
           return (conversation && ownerMustSignInAgain(request, conversation.id, verification)) || NOT_FOUND;
         }
+        if (store.messageCount(conversation.id) + 2 > deps.maxMessagesPerConversation) return conversationFull(deps.maxMessagesPerConversation);
       } else {
         conversation = store.createConversation(sub);
       }

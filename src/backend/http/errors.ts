@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ApiErrorBody } from '../../protocol/chat.js';
+import type { ApiErrorBody, RateLimitedCode } from '../../protocol/chat.js';
 import type { FailureReason } from '../../protocol/reasons.js';
 
 /** Stable error codes of the backend's ApiErrorBody (documented in docs/backend.md). */
@@ -15,8 +15,10 @@ export type ApiErrorCode =
   | 'conversation-not-found'
   | 'message-id-conflict'
   | 'internal-error'
-  /** Too many requests from this client; Retry-After says when to try again (429). */
-  | 'rate-limited'
+  /** 429: too many requests from this client; Retry-After says when to try again. */
+  | RateLimitedCode
+  /** 409: the conversation holds its maximum number of messages; start a new one. */
+  | 'conversation-full'
   /** Sign-in relay: the one refusal for an unknown, expired, reused or wrongly proven state (404). */
   | 'relay-refused'
   /** Sign-in relay: the request's Origin is not the one this endpoint answers (403). */

@@ -15,8 +15,14 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Streamed answers are cut at word boundaries into pieces of about this many characters. */
 const DELTA_CHARS = 24;
 
-export function chatRoutes(deps: { store: Store; settings: SignInSettings; assistant: Assistant; logger: Logger }): Hono {
-  const { store, settings, assistant } = deps;
+export function chatRoutes(deps: {
+  store: Store;
+  settings: SignInSettings;
+  assistant: Assistant;
+  logger: Logger;
+  maxMessagesPerConversation: number;
+}): Hono {
+  const { store, settings, assistant, maxMessagesPerConversation } = deps;
   const routes = new Hono();
 
   routes.post('/', async (c) => {
@@ -29,10 +35,15 @@ export function chatRoutes(deps: { store: Store; settings: SignInSettings; assis
     // Every request is verified; the verifier's result cache makes a repeated token cheap.
     const verification = await settings.verifier().verifyAuthorization(c.req.header('authorization'));
 
-    const result = takeTurn({ store, assistant }, request, verification);
+    const result = takeTurn({ store, assistant, maxMessagesPerConversation }, request, verification);
 
     c.header('Cache-Control', 'no-store');
     if (!result.ok) return apiError(c, result.status, result.code, result.message);
+    const { reply } = result.response;
+    if (reply.type === 'refusal') {
+      // The tool and the reason code only: never the token or a claim value.
+      deps.logger.info({ event: 'secure-tool-refused', tool: reply.tool, reason: reply.reason }, 'secure tool refused');
+    }
     if (!wantsEventStream(c.req.header('accept'))) return c.json(result.response);
 
     const { response } = result;
