@@ -100,6 +100,14 @@ export interface ApiErrorBody {
   };
 }
 
+/**
+ * The ApiErrorBody code of a 429 from any endpoint: this client sent too many
+ * requests. The `Retry-After` header (exposed to the widget's origins by CORS)
+ * gives the seconds to wait; a client shows that and does not retry in a loop.
+ */
+export const RATE_LIMITED_CODE = 'rate-limited';
+export type RateLimitedCode = typeof RATE_LIMITED_CODE;
+
 export const LIMITS = {
   /** Longest visitor message the backend accepts, in characters. */
   maxMessageChars: 4000,

@@ -7,6 +7,7 @@
 import { createParser } from 'eventsource-parser';
 import {
   API_PATHS,
+  RATE_LIMITED_CODE,
   type ApiErrorBody,
   type ChatRequest,
   type ChatResponse,
@@ -19,7 +20,8 @@ export type ChatOutcome =
   | { ok: true; response: ChatResponse }
   /** The connection failed or the stream was cut: retry with the same messageId. */
   | { ok: false; kind: 'network' }
-  | { ok: false; kind: 'http'; code: string; message: string }
+  /** `retryAfter`: with code `rate-limited` (429), the seconds the backend asked to wait. */
+  | { ok: false; kind: 'http'; code: string; message: string; retryAfter?: number }
   | { ok: false; kind: 'aborted' };
 
 export interface ChatCall {
@@ -49,12 +51,13 @@ export class Transport {
     return { signInUrl: typeof body?.signInUrl === 'string' ? body.signInUrl : null };
   }
 
-  async history(conversationId: string, signal: AbortSignal): Promise<HistoryResponse | null> {
+  /** The history, else the status that refused it (0: no answer, or an unreadable one). */
+  async history(conversationId: string, signal: AbortSignal): Promise<HistoryResponse | number> {
     const path = `${API_PATHS.conversations}/${encodeURIComponent(conversationId)}/messages`;
     const response = await this.#request('GET', path, signal).catch(() => null);
-    if (!response?.ok) return null;
+    if (!response?.ok) return response?.status ?? 0;
     const body = (await response.json().catch(() => null)) as HistoryResponse | null;
-    return body && Array.isArray(body.messages) ? body : null;
+    return body && Array.isArray(body.messages) ? body : 0;
   }
 
   async chat(request: ChatRequest, call: ChatCall): Promise<ChatResult> {
@@ -110,6 +113,11 @@ function failure(code: unknown, message: unknown, fallback: string): ChatOutcome
 
 async function httpFailure(response: Response): Promise<ChatOutcome> {
   const error = ((await response.json().catch(() => null)) as Partial<ApiErrorBody> | null)?.error;
+  if (response.status === 429) {
+    // Retry-After in seconds (the backend exposes it to CORS); a date or nothing reads as a minute.
+    const seconds = Math.ceil(Number(response.headers.get('retry-after') || NaN));
+    return { ok: false, kind: 'http', code: RATE_LIMITED_CODE, message: '', retryAfter: seconds >= 0 ? seconds || 1 : 60 };
+  }
   return failure(error?.code, error?.message, `The chat service answered ${response.status}.`);
 }
 
