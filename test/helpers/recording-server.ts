@@ -25,7 +25,8 @@ export type ChatBehaviour =
   | { type: 'refusal'; reason: RefusalReason; tool?: string; message?: string }
   /** Destroys the connection without an answer (a network failure). */
   | { type: 'drop' }
-  | { type: 'error'; status: number; code: string; message?: string };
+  /** `headers` go on the error response (e.g. Retry-After on a 429, with Access-Control-Expose-Headers). */
+  | { type: 'error'; status: number; code: string; message?: string; headers?: Record<string, string> };
 
 export interface ChatContext {
   request: ChatRequest;
@@ -132,7 +133,7 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       return;
     }
     if (behaviour.type === 'error') {
-      return json(res, behaviour.status, { error: { code: behaviour.code, message: behaviour.message ?? 'Refused.' } });
+      return json(res, behaviour.status, { error: { code: behaviour.code, message: behaviour.message ?? 'Refused.' } }, behaviour.headers);
     }
     const conversationId = request.conversationId ?? randomUUID();
     const replyBody: ChatReply =
@@ -201,7 +202,7 @@ function defaultChat({ request }: ChatContext): ChatBehaviour {
   return { type: 'answer', text: `You said: ${request.text}` };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+function json(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
