@@ -48,6 +48,11 @@ export interface RecordingServerOptions {
   signInUrl?: string | null;
   /** Static files by path (for pages in browser tests). */
   files?: Record<string, StaticFile>;
+  /**
+   * Decides a history request before the default answer: a status to refuse with (0 drops the
+   * connection), or undefined for the stored history. May wait (a promise) to hold the answer back.
+   */
+  history?: (context: { conversationId: string; authorization: string | undefined }) => number | undefined | Promise<number | undefined>;
   /** Delay between SSE deltas, in ms. Default 0. */
   deltaDelayMs?: number;
 }
@@ -106,6 +111,12 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
     const historyMatch = /^\/v1\/conversations\/([^/]+)\/messages$/.exec(path);
     if (req.method === 'GET' && historyMatch) {
       const id = decodeURIComponent(historyMatch[1] ?? '');
+      const refuse = await options.history?.({ conversationId: id, authorization: req.headers.authorization });
+      if (refuse === 0) {
+        req.socket.destroy();
+        return;
+      }
+      if (refuse !== undefined) return json(res, refuse, { error: { code: 'refused', message: 'Refused.' } });
       const messages = history.get(id);
       if (!messages) return json(res, 404, { error: { code: 'not-found', message: 'No such conversation.' } });
       return json(res, 200, { conversationId: id, messages });
