@@ -31,13 +31,9 @@ export function openTabChannel(apiUrl: string, onSignal: (signal: TabSignal) => 
   }
   // The storage event fires in the site's other tabs on every change of a localStorage key; the key is
   // removed at once, so nothing stays behind, and the nonce makes a repeated signal a change.
+  // Only this widget writes the key (a same-origin script could as well call logout() itself).
   const onStorage = (event: StorageEvent): void => {
-    if (event.key !== name || !event.newValue) return;
-    try {
-      receive(JSON.parse(event.newValue));
-    } catch {
-      // Not ours: ignored.
-    }
+    if (event.key === name && event.newValue) receive(JSON.parse(event.newValue));
   };
   addEventListener('storage', onStorage);
   return {

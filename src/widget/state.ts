@@ -6,7 +6,7 @@ export type SignInState = 'offer' | 'pending' | 'done' | 'unavailable' | 'never'
 
 export type ConversationItem =
   /** `note` replaces the generic "not sent" line of a failed message (rate-limited: when to try again). */
-  | { kind: 'visitor'; id: string; text: string; status: 'sending' | 'sent' | 'failed'; note?: string }
+  | { kind: 'visitor'; id: string; text: string; status: 'sending' | 'sent' | 'failed'; note?: string | undefined }
   | { kind: 'assistant'; id: string; text: string; streaming: boolean; tool?: string }
   | { kind: 'refusal'; id: string; messageId: string; tool: string; reason: RefusalReason; signIn: SignInState }
   | { kind: 'notice'; id: string; text: string };

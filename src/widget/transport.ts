@@ -114,9 +114,8 @@ function failure(code: unknown, message: unknown, fallback: string): ChatOutcome
 async function httpFailure(response: Response): Promise<ChatOutcome> {
   const error = ((await response.json().catch(() => null)) as Partial<ApiErrorBody> | null)?.error;
   if (response.status === 429) {
-    // Retry-After in seconds (the backend exposes it to CORS); a date or nothing reads as a minute.
-    const seconds = Math.ceil(Number(response.headers.get('retry-after') || NaN));
-    return { ok: false, kind: 'http', code: RATE_LIMITED_CODE, message: '', retryAfter: seconds >= 0 ? seconds || 1 : 60 };
+    // Retry-After in seconds (the backend exposes it to CORS); a date, 0 or nothing reads as a minute.
+    return { ok: false, kind: 'http', code: RATE_LIMITED_CODE, message: '', retryAfter: Number(response.headers.get('retry-after')) || 60 };
   }
   return failure(error?.code, error?.message, `The chat service answered ${response.status}.`);
 }

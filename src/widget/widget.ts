@@ -314,7 +314,7 @@ class WidgetCore implements ChatWidgetInstance {
           ? { code: 'network', message: strings.sendFailed }
           : { code: result.code, message: limited ? strings.rateLimited.replace('{seconds}', String(result.retryAfter)) : result.message };
       // Said once, with Retry for when the visitor is ready: a 429 is never retried by itself.
-      this.#view.patch(messageId, 'visitor', { status: 'failed', ...(limited ? { note: failure.message } : {}) });
+      this.#view.patch(messageId, 'visitor', { status: 'failed', note: limited ? failure.message : undefined });
       this.#emit('error', failure);
       return { status: 'failed', messageId, ...failure };
     }
