@@ -1,9 +1,24 @@
-// One shared options object per platform, one call per output; prints raw/gzip/brotli sizes.
+// Builds the three packages from src/: one shared options object per platform, one call per output;
+// prints raw/gzip/brotli sizes of the browser files.
+//
+//   packages/chat-widget/dist       src/widget, src/signin (+ src/protocol)   browser SDK, script-tag files
+//   packages/visitor-verifier/dist  src/verifier (+ src/protocol)             verifier module, quincer-verify
+//   packages/chat-backend/dist      src/backend, src/admin (+ src/protocol)   reference backend, config page
+//
+// src/protocol is bundled into each package that uses it (it is types and small constants, not a package
+// of its own). The backend imports the verifier by its package name, so an install of the two packages
+// behaves exactly as it would from the registry.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { minify } from 'terser';
+
+const WIDGET = 'packages/chat-widget/dist';
+const VERIFIER = 'packages/visitor-verifier/dist';
+const BACKEND = 'packages/chat-backend/dist';
+const TYPES_TMP = 'dist/.types';
 
 const watchless = { logLevel: 'warning', legalComments: 'none' };
 
@@ -16,8 +31,7 @@ const browser = {
   jsx: 'automatic',
   jsxImportSource: 'preact',
   define: { 'process.env.NODE_ENV': '"production"' },
-  // The widget must never pull server code into a browser bundle.
-  external: [],
+  plugins: [noServerCode()],
 };
 
 const node = {
@@ -27,17 +41,53 @@ const node = {
   target: 'node20',
   format: 'esm',
   packages: 'external',
-  sourcemap: true,
+  plugins: [verifierByPackageName()],
 };
 
-rmSync('dist', { recursive: true, force: true });
-mkdirSync('dist', { recursive: true });
+/** The same module as CommonJS, for `require()` from CommonJS code that type-checks with `module: node16`. */
+const asCommonJs = (options, outfile) => ({
+  ...options,
+  format: 'cjs',
+  outfile,
+  outdir: undefined,
+  // import.meta.url is the only ESM-only construct the server code uses (to find its built files).
+  define: { ...options.define, 'import.meta.url': '__quincerModuleUrl' },
+  banner: { js: `${options.banner?.js ?? ''}\nconst __quincerModuleUrl = require('node:url').pathToFileURL(__filename).href;`.trimStart() },
+});
 
-const outputs = [];
-async function out(options) {
-  await build(options);
-  outputs.push(options.outfile ?? options.outdir);
+/** A browser bundle must never pull in server code: fail the build instead. */
+function noServerCode() {
+  return {
+    name: 'no-server-code',
+    setup(b) {
+      b.onResolve({ filter: /^(node:|better-sqlite3|pino|hono|@hono\/|jose)|\/(backend|verifier)\// }, (args) => ({
+        errors: [{ text: `browser code must not import ${args.path} (from ${args.importer})` }],
+      }));
+    },
+  };
 }
+
+/** Backend code imports the verifier from src/verifier/index.ts; the built backend imports the package instead. */
+function verifierByPackageName() {
+  const verifierDir = resolve('src/verifier') + sep;
+  return {
+    name: 'verifier-by-package-name',
+    setup(b) {
+      b.onResolve({ filter: /verifier\// }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const target = resolve(args.resolveDir, args.path);
+        if (!target.startsWith(verifierDir) || args.importer.startsWith(verifierDir)) return undefined;
+        if (relative(verifierDir, target) !== 'index.js') {
+          return { errors: [{ text: `backend code may import only the verifier's public entry, not ${args.path}` }] };
+        }
+        return { path: '@quincer/visitor-verifier', external: true };
+      });
+    },
+  };
+}
+
+for (const dir of ['dist', WIDGET, VERIFIER, BACKEND]) rmSync(dir, { recursive: true, force: true });
+for (const dir of [WIDGET, VERIFIER, BACKEND]) mkdirSync(join(dir, 'cjs'), { recursive: true });
 
 // A terser pass after esbuild for the scripts customers load by tag: its multi-pass compressor saves
 // ~3% gzip over esbuild's single pass (the widget's budget is 16 KB gzip). Mangling of top-level
@@ -52,6 +102,7 @@ async function compact(file) {
   writeFileSync(file, result.code);
 }
 
+// ---- @quincer/chat-widget -------------------------------------------------------------------------
 // Script-tag bundle: defines window.ChatWidget.
 // Its targets all support class private fields natively: lowering them to WeakMaps costs ~1 KB gzip.
 const widgetTarget = ['chrome100', 'firefox100', 'safari15'];
@@ -72,7 +123,7 @@ const widgetInternalProps = new RegExp(
     ].join('|') +
     ')$',
 );
-await out({
+await build({
   ...browser,
   target: widgetTarget,
   mangleProps: widgetInternalProps,
@@ -83,45 +134,75 @@ await out({
   inject: ['src/widget/ui/jsx-classic.ts'],
   entryPoints: ['src/widget/global.ts'],
   format: 'iife',
-  outfile: 'dist/chat-widget.js',
+  outfile: `${WIDGET}/chat-widget.js`,
 });
-await compact('dist/chat-widget.js');
-// ESM for bundlers: dependencies stay as imports so the app's bundler dedupes preact.
-await out({
+await compact(`${WIDGET}/chat-widget.js`);
+// ESM (and CommonJS) for bundlers and server-side rendering: dependencies stay as imports so the app's
+// bundler dedupes preact.
+const widgetModule = {
   ...browser,
   minify: false,
   target: widgetTarget,
-  entryPoints: ['src/widget/index.ts'],
-  format: 'esm',
-  outfile: 'dist/index.js',
   external: ['preact', 'preact/*', 'nanoevents', 'eventsource-parser'],
-});
-// Sign-in page helper: npm subpath and a standalone script for customers' sign-in pages.
-await out({ ...browser, minify: false, entryPoints: ['src/signin/index.ts'], format: 'esm', outfile: 'dist/signin.js' });
-await out({ ...browser, entryPoints: ['src/signin/standalone.ts'], format: 'iife', outfile: 'dist/quincer-signin.js' });
-await compact('dist/quincer-signin.js');
-// The config page served at GET /admin.
-await out({ ...browser, entryPoints: ['src/admin/main.tsx'], format: 'iife', outfile: 'dist/admin.js' });
-// Server: verifier subpath, backend entry, CLI.
-await out({ ...node, entryPoints: ['src/server/index.ts', 'src/server/main.ts'], outdir: 'dist/server' });
-await out({
-  ...node,
-  entryPoints: ['src/server/cli.ts'],
-  outfile: 'dist/server/cli.js',
-  banner: { js: '#!/usr/bin/env node' },
-});
+};
+for (const [entry, name] of [['src/widget/index.ts', 'index'], ['src/signin/index.ts', 'signin']]) {
+  await build({ ...widgetModule, entryPoints: [entry], format: 'esm', outfile: `${WIDGET}/${name}.js` });
+  await build({ ...widgetModule, entryPoints: [entry], format: 'cjs', outfile: `${WIDGET}/cjs/${name}.js` });
+}
+// Sign-in page helper as a standalone script for customers' sign-in pages.
+await build({ ...browser, entryPoints: ['src/signin/standalone.ts'], format: 'iife', outfile: `${WIDGET}/quincer-signin.js` });
+await compact(`${WIDGET}/quincer-signin.js`);
 
-// Type declarations for the three public entry points.
+// ---- @quincer/visitor-verifier --------------------------------------------------------------------
+await build({ ...node, entryPoints: ['src/verifier/index.ts'], outfile: `${VERIFIER}/index.js` });
+await build(asCommonJs({ ...node, entryPoints: ['src/verifier/index.ts'] }, `${VERIFIER}/cjs/index.js`));
+await build({ ...node, entryPoints: ['src/verifier/cli.ts'], outfile: `${VERIFIER}/cli.js`, banner: { js: '#!/usr/bin/env node' } });
+
+// ---- @quincer/chat-backend ------------------------------------------------------------------------
+// The config page served at GET /admin, and its stylesheet.
+await build({ ...browser, entryPoints: ['src/admin/main.tsx'], format: 'iife', outfile: `${BACKEND}/admin.js` });
+await build({ ...node, entryPoints: ['src/backend/index.ts'], outfile: `${BACKEND}/index.js` });
+await build(asCommonJs({ ...node, entryPoints: ['src/backend/index.ts'] }, `${BACKEND}/cjs/index.js`));
+await build({ ...node, entryPoints: ['src/backend/main.ts'], outfile: `${BACKEND}/main.js`, banner: { js: '#!/usr/bin/env node' } });
+
+// ---- Type declarations ----------------------------------------------------------------------------
+// One tsc run over the public entries; each package gets the declarations of its own folders plus the
+// protocol's. The CommonJS copies sit under dist/cjs/, whose package.json says "commonjs", so
+// TypeScript reads them as CommonJS declarations.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-writeFileSync('dist/index.d.ts', "export * from './types/widget/index.js';\n");
-writeFileSync('dist/signin.d.ts', "export * from './types/signin/index.js';\n");
-mkdirSync('dist/server', { recursive: true });
-writeFileSync('dist/server/index.d.ts', "export * from '../types/server/index.js';\n");
+const packageTypes = [
+  { dist: WIDGET, folders: ['widget', 'signin', 'protocol'], entries: { index: 'widget/index.js', signin: 'signin/index.js' } },
+  { dist: VERIFIER, folders: ['verifier', 'protocol'], entries: { index: 'verifier/index.js' } },
+  { dist: BACKEND, folders: ['backend', 'protocol'], entries: { index: 'backend/index.js' } },
+];
+for (const { dist, folders, entries } of packageTypes) {
+  for (const root of [dist, join(dist, 'cjs')]) {
+    for (const folder of folders) cpSync(join(TYPES_TMP, folder), join(root, 'types', folder), { recursive: true });
+    for (const [name, target] of Object.entries(entries)) writeFileSync(join(root, `${name}.d.ts`), `export * from './types/${target}';\n`);
+  }
+  writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
+}
+// The backend's declarations name the verifier's types by package, as its code does.
+for (const file of walk(BACKEND)) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(file, 'utf8');
+  const rewritten = text.replace(/(['"])(\.\.\/)+verifier\/index\.js\1/g, "'@quincer/visitor-verifier'");
+  if (rewritten !== text) writeFileSync(file, rewritten);
+}
+rmSync('dist', { recursive: true, force: true });
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
-for (const file of ['dist/chat-widget.js', 'dist/index.js', 'dist/quincer-signin.js', 'dist/admin.js']) {
+for (const file of [`${WIDGET}/chat-widget.js`, `${WIDGET}/index.js`, `${WIDGET}/quincer-signin.js`, `${BACKEND}/admin.js`]) {
   const bytes = readFileSync(file);
   console.log(
-    `${file.padEnd(24)} raw ${kb(bytes.length).padStart(10)}  gzip ${kb(gzipSync(bytes, { level: 9 }).length).padStart(9)}  brotli ${kb(brotliCompressSync(bytes).length).padStart(9)}`,
+    `${file.padEnd(44)} raw ${kb(bytes.length).padStart(10)}  gzip ${kb(gzipSync(bytes, { level: 9 }).length).padStart(9)}  brotli ${kb(brotliCompressSync(bytes).length).padStart(9)}`,
   );
 }

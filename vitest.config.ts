@@ -23,6 +23,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The packed tarballs installed into fresh projects, as customers install them.
+          name: 'install',
+          include: ['test/install/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

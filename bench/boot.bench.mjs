@@ -56,9 +56,9 @@ function page(title, body) {
 }
 
 async function main() {
-  if (!existsSync('dist/chat-widget.js')) throw new Error('dist/chat-widget.js is missing: run npm run build first.');
+  if (!existsSync('packages/chat-widget/dist/chat-widget.js')) throw new Error('packages/chat-widget/dist/chat-widget.js is missing: run npm run build first.');
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
-  const widget = readFileSync('dist/chat-widget.js');
+  const widget = readFileSync('packages/chat-widget/dist/chat-widget.js');
   const baseline = (
     await build({
       stdin: { contents: BASELINE_SOURCE, resolveDir: process.cwd(), loader: 'js' },
@@ -130,7 +130,7 @@ async function main() {
   const gz = (bytes) => (gzipSync(bytes, { level: 9 }).length / 1024).toFixed(2);
   const rows = [
     { page: 'minimal preact launcher (baseline)', gzip: gz(baseline), median: median(times.baseline), min: Math.min(...times.baseline), max: Math.max(...times.baseline) },
-    { page: 'dist/chat-widget.js via the snippet', gzip: gz(widget), median: median(times.widget), min: Math.min(...times.widget), max: Math.max(...times.widget) },
+    { page: 'packages/chat-widget/dist/chat-widget.js via the snippet', gzip: gz(widget), median: median(times.widget), min: Math.min(...times.widget), max: Math.max(...times.widget) },
   ];
   const ratio = rows[1].median / rows[0].median;
   rows[0].execution = median(execution.baseline);

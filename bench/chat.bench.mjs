@@ -27,7 +27,7 @@ else await main();
 async function serve() {
   const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
   const { pino } = await import('pino');
-  const { startServer } = await import('../dist/server/index.js');
+  const { startServer } = await import('../packages/chat-backend/dist/index.js');
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-1', alg: 'RS256', use: 'sig' };
   const jwks = createServer((req, res) => {

@@ -1,4 +1,4 @@
-// Verifier benchmark, against the BUILT dist/server/index.js (run `npm run build` first).
+// Verifier benchmark, against the BUILT packages/visitor-verifier/dist/index.js (run `npm run build` first).
 //
 // In one run, per algorithm (RS256, ES256, EdDSA, HS256), side by side:
 //   raw node:crypto verify     — the floor: signature check only, sequential
@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { importJWK, jwtVerify } from 'jose';
-import { createVisitorVerifier } from '../dist/server/index.js';
+import { createVisitorVerifier } from '../packages/visitor-verifier/dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Total time of each sequential row, measured in SEQ_SLICES interleaved slices. */
@@ -273,7 +273,7 @@ const markdown = `# Verifier benchmark
 Run: ${date} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} 
 Sequential rows: ${SEQ_MS} ms each, in ${SEQ_SLICES} interleaved slices. ${IN_FLIGHT}-in-flight rows: ${FIRST_SIGHT_OPS} fresh
 tokens × ${ROUNDS} rounds, in interleaved chunks of ${CHUNK} (a new verifier per round, so every token is a first sight).
-Command: \`npm run build && node bench/run.mjs verifier\` (measures the built \`dist/server/index.js\`).
+Command: \`npm run build && node bench/run.mjs verifier\` (measures the built \`packages/visitor-verifier/dist/index.js\`).
 
 - **raw node:crypto verify** — the floor: only the signature check of the token with \`node:crypto\`.
 - **jose jwtVerify** — jose 6 with an imported key (WebCrypto), the library the verifier builds on.

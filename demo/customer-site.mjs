@@ -36,7 +36,7 @@ export async function startCustomerSite({ host, port, publicHost, idp, signInOri
       'content-security-policy',
       cspHeader({ 'connect-src': `'self' ${new URL(backend().url).origin}`, 'frame-src': signInOrigin() }),
     );
-    // ?coop=same-origin shows the Cross-Origin-Opener-Policy caveat of the README ("Try the popup flow by hand").
+    // ?coop=same-origin shows the Cross-Origin-Opener-Policy caveat (docs/demo.md, "Try the popup flow by hand").
     const coop = c.req.query('coop');
     if (coop && COOP_VALUES.includes(coop)) response.headers.set('cross-origin-opener-policy', coop);
     return response;

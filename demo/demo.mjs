@@ -51,9 +51,9 @@ export async function startDemo(options = {}) {
   await mkdir(dataDir, { recursive: true });
 
   // The built package, as a customer would import it.
-  const { startServer } = await import('../dist/server/index.js').catch((error) => {
+  const { startServer } = await import('../packages/chat-backend/dist/index.js').catch((error) => {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error('dist/server/index.js is missing: run "npm run build" first (npm run demo does).', { cause: error });
+    throw new Error('packages/chat-backend/dist/index.js is missing: run "npm run build" first (npm run demo does).', { cause: error });
   });
 
   const closers = [];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 
 export const DEMO_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
+export const DIST_DIR = fileURLToPath(new URL('../packages/chat-widget/dist/', import.meta.url));
 
 /** Listens on host:port (0 = a free port) and resolves once the socket is bound. */
 export function listen(app, { host, port }) {

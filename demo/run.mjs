@@ -45,7 +45,7 @@ Try it:
   3. Ask "What's my account balance?" — a popup opens on ${demo.signInOrigin}.
   4. Sign in as ${users} (password "${DEMO_PASSWORD}"). The popup closes and your question is answered.
   The page's buttons sign in/out directly, provoke each failure reason, switch to HMAC mode
-  and rotate the identity provider's key. See README.md, "Try the popup flow by hand".
+  and rotate the identity provider's key. See docs/demo.md, "Try the popup flow by hand".
 
 Press Ctrl+C to stop.
 `);

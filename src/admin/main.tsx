@@ -1,4 +1,4 @@
-// Entry of dist/admin.js (and dist/admin.css), served at GET /admin by src/server/admin-page.ts.
+// Entry of the backend package's dist/admin.js (and admin.css), served at GET /admin by src/backend/admin-page.ts.
 import { render } from 'preact';
 import { App } from './components/app.js';
 import './admin.css';

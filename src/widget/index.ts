@@ -10,6 +10,8 @@ export type { ChatWidgetInstance, ChatWidgetMethods, SendResult } from './widget
 export { createChatWidgetApi, API_METHODS } from './api.js';
 export type { ChatWidgetApi } from './api.js';
 export { WidgetError } from './errors.js';
+export { PopupSignIn } from './signin/popup-sign-in.js';
+export type { PopupSignInOptions, PopupOutcome } from './signin/popup-sign-in.js';
 export type { WidgetErrorCode } from './errors.js';
 export type { IdentifyInput, TokenProvider } from './auth.js';
 export type {

@@ -147,15 +147,27 @@ async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Pro
   });
   const reader = body.getReader();
   const decoder = new TextDecoder();
+  let done = false;
   try {
-    while (!outcome) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
+    while (!outcome && !done) {
+      const chunk = await reader.read();
+      done = chunk.done;
+      if (chunk.value) parser.feed(decoder.decode(chunk.value, { stream: true }));
     }
   } finally {
-    reader.cancel().catch(() => undefined);
+    if (!outcome) reader.cancel().catch(() => undefined);
   }
+  // The reply is known: read the rest (the server closes right after `end`) instead of cancelling, so
+  // DevTools and monitoring see a completed request, not a cancelled one (net::ERR_ABORTED).
+  if (outcome && !done) void drain(reader);
   // A stream that ends without `end` was cut: the turn may or may not be stored, so it is retried by id.
   return outcome ?? { ok: false, kind: 'network' };
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done);
+  } catch {
+    // The page aborted the request (destroy, logout): nothing is left to read.
+  }
 }

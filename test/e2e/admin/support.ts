@@ -10,10 +10,10 @@ import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
-import type { AdminConfigView, AdminVisitorSignInConfig } from '../../../src/server/admin-config.js';
+import { startServer, type RunningServer } from '../../../src/backend/server.js';
+import type { AdminConfigView, AdminVisitorSignInConfig } from '../../../src/backend/admin-config.js';
 
-const ADMIN_BUNDLE = fileURLToPath(new URL('../../../dist/admin.js', import.meta.url));
+const ADMIN_BUNDLE = fileURLToPath(new URL('../../../packages/chat-backend/dist/admin.js', import.meta.url));
 
 export interface Harness {
   server: RunningServer;

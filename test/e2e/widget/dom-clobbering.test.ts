@@ -13,7 +13,7 @@ import { launchBrowser } from '../../helpers/browser.js';
 import { startRecordingServer, type RecordingServer } from '../../helpers/recording-server.js';
 import { html, js, startBackend, startPageServer, type Backend, type PageServer } from './servers.js';
 
-const BUNDLE = readFileSync('dist/chat-widget.js');
+const BUNDLE = readFileSync('packages/chat-widget/dist/chat-widget.js');
 
 let browser: Browser;
 let backend: Backend;

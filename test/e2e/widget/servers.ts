@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer, type RunningServer } from '../../../src/backend/server.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 
 /** What the backend's onRequest hook saw of one request. */

@@ -12,8 +12,8 @@ import { readmeSnippetScript } from '../../helpers/readme-snippet.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { html, js, startBackend, startPageServer, type Backend, type PageServer } from './servers.js';
 
-const BUNDLE = readFileSync('dist/chat-widget.js');
-/** Alice is one of the backend's demo accounts (src/server/tools/demo-data.ts). */
+const BUNDLE = readFileSync('packages/chat-widget/dist/chat-widget.js');
+/** Alice is one of the backend's demo accounts (src/backend/tools/demo-data.ts). */
 const ALICE_BALANCE = 'Your account balance is $1,284.50.';
 const HOURS = /We're open Monday to Friday 9:00–18:00/;
 

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../../src/server/store.js';
+import { DATABASE_FILE } from '../../../src/backend/store.js';
 import { signHs256, forgeSignature } from '../../helpers/tokens.js';
 import { ADMIN_PATH, SITE_ORIGIN, leakedLines, newMessageId, startHarness, type Harness } from './harness.js';
 

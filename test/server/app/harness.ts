@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { pino } from 'pino';
 import type { ChatResponse, ChatStreamEventName } from '../../../src/protocol/chat.js';
-import type { AdminVisitorSignInConfig } from '../../../src/server/admin-config.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import type { AdminVisitorSignInConfig } from '../../../src/backend/admin-config.js';
+import { startServer, type RunningServer } from '../../../src/backend/server.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 
 export const SITE_ORIGIN = 'https://shop.example';

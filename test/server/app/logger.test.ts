@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { backendLogger } from '../../../src/server/logger.js';
+import { backendLogger } from '../../../src/backend/logger.js';
 
 describe('the backend logger', () => {
   it('redacts authorization headers, tokens and secrets wherever a caller puts them by mistake', () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-/** `npm start` runs the built dist/server/main.js: this drives exactly that file as a subprocess. */
-const MAIN = 'dist/server/main.js';
+/** `npm start` runs the built packages/chat-backend/dist/main.js: this drives exactly that file as a subprocess. */
+const MAIN = 'packages/chat-backend/dist/main.js';
 
 interface Started {
   child: ChildProcess;
@@ -53,7 +53,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npm start (dist/server/main.js)', () => {
+describe('npm start (packages/chat-backend/dist/main.js)', () => {
   it('starts with the embedded default, prints a generated admin token once, serves, and stops on SIGTERM', async () => {
     const dir = dataDir();
     const server = await start({ QUINCER_DATA_DIR: dir });

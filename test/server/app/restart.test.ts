@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryResponse } from '../../../src/protocol/chat.js';
-import { MASTER_KEY_FILE } from '../../../src/server/secrets.js';
-import { DATABASE_FILE } from '../../../src/server/store.js';
-import { startServer } from '../../../src/server/server.js';
+import { MASTER_KEY_FILE } from '../../../src/backend/secrets.js';
+import { DATABASE_FILE } from '../../../src/backend/store.js';
+import { startServer } from '../../../src/backend/server.js';
 import { ADMIN_PATH, SITE_ORIGIN, leakedLines, newMessageId, startHarness, type Harness } from './harness.js';
 
 describe('a restart on the same data folder and master key', () => {

@@ -1,4 +1,4 @@
-// quincer-verify as customers run it: the BUILT binary (dist/server/cli.js, `npm run build` first) as a
+// quincer-verify as customers run it: the BUILT binary (packages/visitor-verifier/dist/cli.js, `npm run build` first) as a
 // subprocess, against a real JWKS server on 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { REASON_HELP, type FailureReason } from '../../../src/protocol/reasons.j
 import { generateSigningKey, startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { forgeSignature, generateHmacSecret, signHs256 } from '../../helpers/tokens.js';
 
-const CLI = fileURLToPath(new URL('../../../dist/server/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../packages/visitor-verifier/dist/cli.js', import.meta.url));
 
-/** The documented exit codes (README.md "Test your setup", --help). */
+/** The documented exit codes (docs/verifier.md "Test your setup", --help). */
 const EXIT: Record<FailureReason | 'verified' | 'usage', number> = {
   verified: 0,
   usage: 2,

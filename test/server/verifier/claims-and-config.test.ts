@@ -4,7 +4,7 @@
  * TypeErrors of createVisitorVerifier).
  */
 import { describe, expect, it } from 'vitest';
-import { createVisitorVerifier, validateVisitorSignInConfig } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, validateVisitorSignInConfig } from '../../../src/verifier/index.js';
 import { craftToken, hmacSigner, signHs256 } from '../../helpers/tokens.js';
 import { HMAC_SECRET, recordingLogger } from './support.js';
 

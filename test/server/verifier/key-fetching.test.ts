@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVisitorVerifier, type VerifierDeps } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, type VerifierDeps } from '../../../src/verifier/index.js';
 import { startJwksServer, type JwksServer, type JwksServerMode } from '../../helpers/jwks-server.js';
 import { manualClock, recordingLogger, type Clock, type RecordingLogger } from './support.js';
 

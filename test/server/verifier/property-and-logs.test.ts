@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../../../src/protocol/reasons.js';
-import { createVisitorVerifier, type VerifyResult, type VisitorVerifier } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, type VerifyResult, type VisitorVerifier } from '../../../src/verifier/index.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { algNoneToken, embeddedKeyToken, forgeSignature, hs256WithPublicKey, signHs256 } from '../../helpers/tokens.js';
 import { HMAC_SECRET, manualClock, recordingLogger } from './support.js';
@@ -194,7 +194,7 @@ describe('logs', () => {
 describe('token shape', () => {
   it("the verifier's compact-JWS check agrees with the shared protocol's isCompactJws", async () => {
     const { isCompactJws: shared } = await import('../../../src/protocol/jws.js');
-    const { isCompactJws: verifier } = await import('../../../src/server/verifier/token-shape.js');
+    const { isCompactJws: verifier } = await import('../../../src/verifier/token-shape.js');
     const segment = fc.stringMatching(/^[A-Za-z0-9_=.+/ -]{0,12}$/);
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.array(segment, { maxLength: 5 }).map((parts) => parts.join('.'))), (value) => {

@@ -6,7 +6,7 @@
 import { createHmac, sign as signBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../../../src/protocol/reasons.js';
-import { createVisitorVerifier, type VerifyResult, type VisitorVerifier } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, type VerifyResult, type VisitorVerifier } from '../../../src/verifier/index.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import {
   algNoneToken,

@@ -4,7 +4,7 @@
  * A cache hit is observable as the very same (frozen) identity object.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVisitorVerifier, type VerifyResult } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, type VerifyResult } from '../../../src/verifier/index.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { signHs256 } from '../../helpers/tokens.js';
 import { HMAC_SECRET, manualClock, recordingLogger } from './support.js';

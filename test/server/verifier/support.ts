@@ -1,5 +1,5 @@
 /** Shared pieces for the verifier tests: an injectable clock and a recording logger. */
-import type { VerifierLogger } from '../../../src/server/verifier/index.js';
+import type { VerifierLogger } from '../../../src/verifier/index.js';
 
 export interface Clock {
   now: () => number;

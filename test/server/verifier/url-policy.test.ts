@@ -5,7 +5,7 @@
  * it), so a DNS answer can send the key fetch over plain http to another host.
  */
 import { describe, expect, it } from 'vitest';
-import { createVisitorVerifier, validateVisitorSignInConfig } from '../../../src/server/verifier/index.js';
+import { createVisitorVerifier, validateVisitorSignInConfig } from '../../../src/verifier/index.js';
 
 describe('http is loopback-only', () => {
   it.each(['http://keys.localhost/jwks.json', 'http://127.0.0.1.localhost:8080/jwks.json', 'http://localhost.example.com/jwks.json'])(

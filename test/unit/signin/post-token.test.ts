@@ -219,7 +219,7 @@ describe('readWidgetState', () => {
   });
 });
 
-describe('dist/quincer-signin.js global', () => {
+describe('packages/chat-widget/dist/quincer-signin.js global', () => {
   it('defines window.QuincerSignIn once and keeps the first copy', async () => {
     vi.resetModules();
     await import('../../../src/signin/standalone.js');

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { Conversation } from './store.js';
-import type { VerifyResult } from './verifier/index.js';
+import type { VerifyResult } from '../verifier/index.js';
 
 /**
  * SPEC §4.4: a conversation started or claimed by a signed-in visitor is

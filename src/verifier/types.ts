@@ -1,5 +1,5 @@
-import type { KeyStatus, VisitorSignInMode } from '../../protocol/admin.js';
-import type { FailureReason } from '../../protocol/reasons.js';
+import type { KeyStatus, VisitorSignInMode } from '../protocol/admin.js';
+import type { FailureReason } from '../protocol/reasons.js';
 
 export type { FailureReason };
 

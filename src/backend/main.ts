@@ -1,5 +1,5 @@
 // `npm start`: the reference backend with an embedded default, configured by environment variables
-// (documented in README.md, "The reference chat backend").
+// (documented in docs/backend.md).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AdminVisitorSignInConfig } from './admin-config.js';

@@ -6,7 +6,7 @@ import type { AdminVisitorSignInConfig } from './admin-config.js';
 import { createApp } from './app.js';
 import { createDefaultLogger } from './logger.js';
 import { generateAdminToken } from './secrets.js';
-import type { VerifierDeps } from './verifier/index.js';
+import type { VerifierDeps } from '../verifier/index.js';
 
 export interface StartServerOptions {
   /** Default 127.0.0.1. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_ADMIN_CONFIG, validateAdminConfig, type AdminVisitorSignInConfig } from './admin-config.js';
 import type { SecretBox } from './secrets.js';
 import type { Store } from './store.js';
-import { createVisitorVerifier, type VerifierDeps, type VisitorSignInConfig, type VisitorVerifier } from './verifier/index.js';
+import { createVisitorVerifier, type VerifierDeps, type VisitorSignInConfig, type VisitorVerifier } from '../verifier/index.js';
 
 const SECRET_PURPOSE = 'visitor-sign-in.hmacSecret';
 

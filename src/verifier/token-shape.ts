@@ -3,7 +3,7 @@
  * segments, no padding, at most LIMITS.maxTokenChars), as one regular
  * expression: it runs on every request, and this form allocates nothing.
  */
-import { LIMITS } from '../../protocol/chat.js';
+import { LIMITS } from '../protocol/chat.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiErrorBody } from '../../protocol/chat.js';
 import type { FailureReason } from '../../protocol/reasons.js';
 
-/** Stable error codes of the backend's ApiErrorBody (documented in README.md, "The reference chat backend"). */
+/** Stable error codes of the backend's ApiErrorBody (documented in docs/backend.md). */
 export type ApiErrorCode =
   | 'invalid-json'
   | 'invalid-request'

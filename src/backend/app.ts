@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { API_PATHS, LIMITS } from '../protocol/chat.js';
@@ -18,7 +18,7 @@ import { createSecretBox, loadMasterKey } from './secrets.js';
 import { loadSignInSettings, type SignInSettings } from './sign-in-settings.js';
 import { openStore, type Store } from './store.js';
 import { TOOLS } from './tools/catalog.js';
-import type { VerifierDeps } from './verifier/index.js';
+import type { VerifierDeps } from '../verifier/index.js';
 
 export interface CreateAppOptions {
   /** Folder of the SQLite file (and of master.key when no master key is given). */
@@ -81,7 +81,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     throw error;
   }
   const assistant = createAssistant(TOOLS);
-  const distDir = options.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url));
+  const distDir = options.distDir ?? defaultDistDir();
 
   const app = new Hono();
   app.use('*', async (c, next) => {
@@ -116,7 +116,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
   mountAdminPage(app, { distDir });
 
-  app.notFound((c) => apiError(c, 404, 'not-found', `No endpoint ${c.req.method} ${c.req.path}; see the endpoint list in the README.`));
+  app.notFound((c) => apiError(c, 404, 'not-found', `No endpoint ${c.req.method} ${c.req.path}; see the endpoint list in docs/backend.md.`));
   app.onError((error, c) => {
     // Middleware such as bearerAuth answers by throwing an HTTPException that carries its response.
     if (error instanceof HTTPException) return error.getResponse();
@@ -135,4 +135,14 @@ export function createApp(options: CreateAppOptions): QuincerApp {
 const CONVERSATION_PATH = new RegExp(`^(${API_PATHS.conversations}/)[^/]+`);
 function loggablePath(path: string): string {
   return path.replace(CONVERSATION_PATH, '$1:id');
+}
+
+/**
+ * The folder holding admin.js: beside the built module (packages/chat-backend/dist/, also when installed
+ * from npm), or the workspace's build output when this file runs from source (tests, tsx).
+ */
+function defaultDistDir(): string {
+  const beside = new URL('./', import.meta.url);
+  if (existsSync(new URL('admin.js', beside))) return fileURLToPath(beside);
+  return fileURLToPath(new URL('../../packages/chat-backend/dist/', import.meta.url));
 }

@@ -3,7 +3,7 @@ import type { ChatReply, ChatResponse } from '../protocol/chat.js';
 import type { Assistant } from './assistant.js';
 import { canAccess, expiredOwnerFailure } from './ownership.js';
 import type { Conversation, Store } from './store.js';
-import type { VerifyResult } from './verifier/index.js';
+import type { VerifyResult } from '../verifier/index.js';
 
 export interface TurnRequest {
   conversationId: string | null;

@@ -4,7 +4,7 @@
  * switch to a reason, a detail for the log line, and a message saying what to fix.
  * Messages and details never carry token content, claim values or secrets.
  */
-import type { FailureReason } from '../../protocol/reasons.js';
+import type { FailureReason } from '../protocol/reasons.js';
 
 /** The verifier's own codes, alongside jose's. */
 export const OWN_CODES = {

@@ -55,7 +55,7 @@ export interface AdminPageOptions {
 
 export function mountAdminPage(app: Hono, options: AdminPageOptions): void {
   if (typeof options?.distDir !== 'string' || options.distDir === '') {
-    throw new TypeError('mountAdminPage: options.distDir must name the folder holding admin.js (usually dist/).');
+    throw new TypeError('mountAdminPage: options.distDir must name the folder holding admin.js (the backend package dist folder).');
   }
   const { distDir } = options;
 

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LIMITS } from '../protocol/chat.js';
 import { REASON_HELP, type FailureReason } from '../protocol/reasons.js';
-import { createVisitorVerifier, validateVisitorSignInConfig, type VerifierLogger, type VerifyResult, type VisitorSignInConfig } from './verifier/index.js';
+import { createVisitorVerifier, validateVisitorSignInConfig, type VerifierLogger, type VerifyResult, type VisitorSignInConfig } from './index.js';
 
-/** One documented exit code per reason (README.md, "Test your setup"); 0 verified, 1 unexpected failure, 2 usage. */
+/** One documented exit code per reason (docs/verifier.md, "Test your setup"); 0 verified, 1 unexpected failure, 2 usage. */
 const EXIT_CODES = {
   verified: 0,
   internal: 1,

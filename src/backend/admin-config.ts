@@ -1,5 +1,5 @@
 import type { AdminConfigView } from '../protocol/admin.js';
-import { validateVisitorSignInConfig, type VisitorSignInConfig } from './verifier/index.js';
+import { validateVisitorSignInConfig, type VisitorSignInConfig } from '../verifier/index.js';
 
 /**
  * The stored and administered configuration: the verifier's config plus the

@@ -1,6 +1,6 @@
 import type { RefusalReason } from '../protocol/reasons.js';
 import type { Identity, SecureTool, Tool, ToolContext } from './tools/types.js';
-import type { VerifyResult } from './verifier/index.js';
+import type { VerifyResult } from '../verifier/index.js';
 
 export type TurnOutcome =
   | { kind: 'answer'; text: string; tool?: string }

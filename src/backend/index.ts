@@ -1,7 +1,4 @@
-// The `@quincer/chat-widget/server` subpath: the verifier and the reference backend.
-export { createVisitorVerifier, validateVisitorSignInConfig } from './verifier/index.js';
-export type { KeyStatus, VerifierDeps, VerifyResult, VisitorSignInConfig, VisitorVerifier } from './verifier/index.js';
-export type { ConfigValidation, VerifierLogger, VisitorIdentity, VisitorSignInMode } from './verifier/index.js';
+// `@quincer/chat-backend`: the reference backend. The verifier it runs is `@quincer/visitor-verifier`.
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export { createApp, type CreateAppOptions, type QuincerApp } from './app.js';
 export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.js';
