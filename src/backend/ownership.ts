@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import type { Conversation } from './store.js';
 import type { VerifyResult } from '../verifier/index.js';
 
@@ -30,9 +29,10 @@ export function expiredOwnerFailure(
   authorization: string | null | undefined,
 ): Extract<VerifyResult, { ok: false }> | null {
   if (verification.ok || verification.reason !== 'expired' || conversation.ownerSub === null) return null;
-  const token = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const payload = /^bearer\s+[^.\s]+\.([^.\s]+)\.\S+\s*$/i.exec(authorization ?? '')?.[1];
   try {
-    return token !== undefined && decodeJwt(token).sub === conversation.ownerSub ? verification : null;
+    const sub: unknown = payload === undefined ? undefined : JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))?.sub;
+    return sub === conversation.ownerSub ? verification : null;
   } catch {
     return null;
   }

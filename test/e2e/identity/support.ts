@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { html, type Backend, type PageServer } from '../widget/servers.js';
 
-export const BUNDLE = readFileSync('dist/chat-widget.js');
+export const BUNDLE = readFileSync('packages/chat-widget/dist/chat-widget.js');
 export const ALICE_BALANCE = 'Your account balance is $1,284.50.';
 export const BOB_BALANCE = 'Your account balance is $42.00.';
 

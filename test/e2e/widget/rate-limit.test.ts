@@ -31,7 +31,7 @@ beforeAll(async () => {
           }
         : { type: 'answer', text: `You said: ${request.text}` },
   });
-  site.files.set('/chat-widget.js', { body: readFileSync('dist/chat-widget.js'), type: 'text/javascript' });
+  site.files.set('/chat-widget.js', { body: readFileSync('packages/chat-widget/dist/chat-widget.js'), type: 'text/javascript' });
   site.files.set(
     '/page.html',
     html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><main><h1>Shop</h1></main>
