@@ -2,9 +2,8 @@
  * Every request from the widget to the backend (SPEC §2.5, pinned): the token
  * travels only in `Authorization: Bearer`, on every request while one is set
  * and never otherwise; never in a URL or a body. Replies stream over SSE via
- * fetch (EventSource cannot send headers), parsed by eventsource-parser.
+ * fetch (EventSource cannot send headers), parsed by ./sse.ts.
  */
-import { createParser } from 'eventsource-parser';
 import {
   API_PATHS,
   RATE_LIMITED_CODE,
@@ -15,6 +14,7 @@ import {
   type HistoryResponse,
   type WidgetConfigResponse,
 } from '../protocol/chat.js';
+import { createSseParser } from './sse.js';
 
 export type ChatOutcome =
   | { ok: true; response: ChatResponse }
@@ -130,20 +130,18 @@ function answered(value: unknown): ChatOutcome {
 
 async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Promise<ChatOutcome> {
   let outcome: ChatOutcome | null = null;
-  const parser = createParser({
-    onEvent({ event, data }) {
-      if (outcome) return;
-      let payload: { text?: unknown; code?: unknown; message?: unknown } & ChatStreamEvents['start'];
-      try {
-        payload = JSON.parse(data);
-      } catch {
-        return;
-      }
-      if (event === 'start') call.onStart?.(payload);
-      else if (event === 'delta' && typeof payload?.text === 'string') call.onDelta?.(payload.text);
-      else if (event === 'end') outcome = answered(payload);
-      else if (event === 'error') outcome = failure(payload?.code, payload?.message, 'The chat service failed to answer.');
-    },
+  const feed = createSseParser((event, data) => {
+    if (outcome) return;
+    let payload: { text?: unknown; code?: unknown; message?: unknown } & ChatStreamEvents['start'];
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (event === 'start') call.onStart?.(payload);
+    else if (event === 'delta' && typeof payload?.text === 'string') call.onDelta?.(payload.text);
+    else if (event === 'end') outcome = answered(payload);
+    else if (event === 'error') outcome = failure(payload?.code, payload?.message, 'The chat service failed to answer.');
   });
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -152,7 +150,7 @@ async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Pro
     while (!outcome && !done) {
       const chunk = await reader.read();
       done = chunk.done;
-      if (chunk.value) parser.feed(decoder.decode(chunk.value, { stream: true }));
+      if (chunk.value) feed(decoder.decode(chunk.value, { stream: true }));
     }
   } finally {
     if (!outcome) reader.cancel().catch(() => undefined);
