@@ -4,11 +4,11 @@
  * (The storage-event fallback and real tabs are covered in
  * test/e2e/identity/identity-switching.test.ts.)
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startRecordingServer, type RecordingServer } from '../../helpers/recording-server.js';
 import { createChatWidget, type ChatWidgetInstance } from '../../../src/widget/index.js';
 import { openTabChannel, type TabSignal } from '../../../src/widget/cross-tab.js';
-import { fakeJwt, until } from './helpers.js';
+import { fakeJwt, shadowOf, until } from './helpers.js';
 
 let server: RecordingServer;
 let other: RecordingServer;
@@ -73,6 +73,35 @@ describe('cross-tab logout', () => {
     } finally {
       sender.close();
       channel.close();
+    }
+  });
+
+  it("a logout in another tab ends this tab's open sign-in popup; a late token from it is not accepted", async () => {
+    const signInUrl = 'https://signin.example.com/login';
+    const popup = { closed: false, close: () => void (popup.closed = true), focus: () => undefined };
+    vi.spyOn(window, 'open').mockImplementation((() => popup as unknown as Window) as typeof window.open);
+    server.options.chat = () => ({ type: 'refusal', reason: 'missing-token' });
+    try {
+      const here = createChatWidget({ apiUrl: server.url, stream: false, signInUrl });
+      widgets.push(here);
+      here.open();
+      await here.send('balance');
+      const button = () => [...shadowOf().querySelectorAll('button')].find((b) => b.textContent === 'Sign in to continue');
+      await until(() => button() !== undefined, 'Sign in to continue');
+      button()!.click();
+      expect(window.open).toHaveBeenCalledTimes(1);
+
+      const there = widgetOn(server.url);
+      there.widget.logout();
+      await until(() => popup.closed, 'the popup closed');
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { type: 'quincer-identify', token: fakeJwt() }, origin: new URL(signInUrl).origin, source: popup as unknown as Window }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(here.isIdentified).toBe(false);
+      expect(server.apiRequests().filter((r) => r.path === '/v1/chat')).toHaveLength(1);
+    } finally {
+      vi.restoreAllMocks();
     }
   });
 
