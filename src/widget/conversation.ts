@@ -7,6 +7,7 @@
  * token proves may read this conversation. Until it has said so, the
  * transcript is not rendered and no message is sent (`ready()`).
  */
+import type { HistoryResponse } from '../protocol/chat.js';
 import type { Store } from './state.js';
 import type { StateStore } from './storage.js';
 import type { Transport } from './transport.js';
@@ -26,7 +27,7 @@ export class Conversation {
   readonly #transport: Transport;
   readonly #hooks: ConversationHooks;
   /** The check in flight, awaited before any message is sent. */
-  #checking: Promise<unknown> | null = null;
+  #checking: Promise<HistoryResponse | number> | null = null;
   /** Bumped by every check and every end: an older check's answer is dropped. */
   #checks = 0;
   /** The stored conversation's history is on screen (or there is none to load). */
@@ -51,7 +52,7 @@ export class Conversation {
     this.#stored.set('conversation', id);
   }
 
-  /** Ends it (logout, destroy, another tab): requests in flight are dropped and the transcript removed. */
+  /** Ends it (logout, another tab): requests in flight are dropped, the id forgotten, the transcript removed. */
   end(): void {
     this.#forget();
     this.#view.update(() => ({ items: [], hidden: false }));
@@ -77,14 +78,16 @@ export class Conversation {
     // No conversation yet: nothing to load; after identify(), what is shown (a first message in flight) goes.
     if (id === null && (!changed || shown.size === 0)) return;
     const check = ++this.#checks;
-    this.#view.update(() => ({ hidden: true }));
-    const asked = id === null ? null : this.#transport.history(id, this.#abort.signal);
-    this.#checking = asked;
-    const answer = await asked;
-    // A later check, or the conversation's end, took over.
-    if (check !== this.#checks) return;
-    this.#checking = null;
-    if (typeof answer === 'object' && answer !== null) {
+    // With no id there is nothing to ask, and it is settled at once: no send slips in before.
+    let answer: HistoryResponse | number = 0;
+    if (id !== null) {
+      this.#view.update(() => ({ hidden: true }));
+      answer = await (this.#checking = this.#transport.history(id, this.#abort.signal));
+      // A later check, or the conversation's end, took over.
+      if (check !== this.#checks) return;
+      this.#checking = null;
+    }
+    if (typeof answer === 'object') {
       if (!this.#loaded) {
         const earlier = answer.messages.map((message) =>
           message.role === 'visitor'

@@ -127,6 +127,29 @@ describe('identify() with another token while a conversation is shown', () => {
     expect(transcript()).toContain('You said: anonymous question');
   });
 
+  it("no conversation yet, alice's first message in flight: identify(bob) removes it at once, and bob's message is answered in a new conversation", async () => {
+    let releaseAlice!: () => void;
+    const aliceHeld = new Promise<void>((resolve) => (releaseAlice = resolve));
+    server.options.chat = async ({ request }) => {
+      if (request.text === 'alice first') await aliceHeld;
+      return { type: 'answer', text: `You said: ${request.text}` };
+    };
+    widget = widgetFor(server.url);
+    const resets: unknown[] = [];
+    widget.on('conversation-reset', (detail) => resets.push(detail));
+    widget.identify({ token: fakeJwt({ sub: 'alice' }) });
+    const alice = widget.send('alice first');
+    await until(() => chatBodies().length === 1, "alice's request");
+    widget.identify({ token: fakeJwt({ sub: 'bob' }) });
+    expect(resets).toEqual([{ reason: 'identity-changed' }]);
+    expect(await widget.send('bob first')).toMatchObject({ status: 'answered' });
+    releaseAlice();
+    expect(await alice).toMatchObject({ status: 'aborted' });
+    await until(() => transcript().includes('You said: bob first'), "bob's answer");
+    expect(transcript()).not.toContain('alice first');
+    expect(historyRequests()).toEqual([]);
+  });
+
   it('a later identify() takes over a check still open; only the last answer counts', async () => {
     const { resets } = await aliceConversation();
     holdHistory(404);
