@@ -102,7 +102,7 @@ class WidgetCore implements ChatWidgetInstance {
         for (const messageId of shown) this.#turns.delete(messageId);
         this.#emit('conversation-reset', { reason: 'identity-changed' });
         // The site's other tabs that show the same conversation clear it too.
-        if (id !== null) void conversationDigest(id).then((digest) => this.#tabs.post({ type: 'ended', digest }));
+        if (id !== null) void conversationDigest(id).then((digest) => this.#destroyed || this.#tabs.post({ type: 'ended', digest }));
       },
     });
     this.#mounted = mountUi(options, this.#view, this.#uiActions());
