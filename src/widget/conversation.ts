@@ -52,6 +52,12 @@ export class Conversation {
     this.#stored.set('conversation', id);
   }
 
+  /** The backend no longer has it for this token: the next message starts a new one; the transcript stays. */
+  lost(): void {
+    this.id = null;
+    this.#stored.remove('conversation');
+  }
+
   /** Ends it (logout, another tab): requests in flight are dropped, the id forgotten, the transcript removed. */
   end(): void {
     this.#forget();

@@ -307,6 +307,8 @@ class WidgetCore implements ChatWidgetInstance {
         return this.#runTurn(turn, true);
       }
       if (epoch !== this.#conversation.epoch) return aborted;
+      // Gone (expired and purged) or not this token's: Retry starts a new conversation instead of failing again.
+      if (result.kind === 'http' && result.code === 'conversation-not-found') conversation.lost();
       const { strings } = this.#options;
       const limited = result.kind === 'http' && result.code === RATE_LIMITED_CODE;
       const failure =

@@ -175,3 +175,20 @@ describe('identify() with another token while a conversation is shown', () => {
     expect(chatBodies().map((b) => b.text)).toEqual(['my balance']);
   });
 });
+
+describe('a conversation the backend no longer has for this token', () => {
+  it('404 conversation-not-found on a send: the message fails once, and Retry goes into a new conversation', async () => {
+    await aliceConversation();
+    server.options.chat = ({ request }) =>
+      request.conversationId
+        ? { type: 'error', status: 404, code: 'conversation-not-found', message: 'This conversation does not exist or belongs to another visitor.' }
+        : { type: 'answer', text: `You said: ${request.text}` };
+    expect(await widget!.send('still there?')).toMatchObject({ status: 'failed', code: 'conversation-not-found' });
+    expect(sessionStorage.getItem('quincer-chat-widget:conversation')).toBeNull();
+    const retry = () => [...shadowOf().querySelectorAll('button')].find((b) => b.textContent === 'Retry');
+    await until(() => retry() !== undefined, 'Retry');
+    retry()!.click();
+    await until(() => transcript().includes('You said: still there?'), 'answered in a new conversation');
+    expect(chatBodies().filter((b) => b.text === 'still there?').map((b) => b.conversationId ?? null)).toEqual([expect.any(String), null]);
+  });
+});
