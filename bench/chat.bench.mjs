@@ -42,6 +42,9 @@ async function serve() {
     adminToken: 'bench-admin-token-0123456789abcdef',
     masterKey: '0'.repeat(64),
     seedConfig: { mode: 'jwks', jwksUrl: `http://127.0.0.1:${jwks.address().port}/jwks.json`, allowedOrigins: [] },
+    // One loopback client at full speed: this bench measures the verifier's cost, so the per-client
+    // chat limit is off (bench/reliability.bench.mjs measures the limits).
+    limits: { rateLimits: { chat: { limit: 0 } } },
     // Production-like: info-level JSON lines, written asynchronously (to /dev/null here).
     logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
   });

@@ -10,6 +10,10 @@ import type { AdminVisitorSignInConfig } from './admin-config.js';
 import { mountAdminPage } from './admin-page.js';
 import { createAssistant } from './assistant.js';
 import { apiError } from './http/errors.js';
+import { clientKeyFor } from './limits/client-key.js';
+import { resolveLimits, type BackendLimits, type LimitsOptions, type RateLimitName } from './limits/config.js';
+import { createRateLimit, type RateLimit } from './limits/rate-limit.js';
+import { startRetention, type Retention } from './limits/retention.js';
 import { backendLogger } from './logger.js';
 import { adminRoutes } from './routes/admin.js';
 import { chatRoutes } from './routes/chat.js';
@@ -34,6 +38,8 @@ export interface CreateAppOptions {
   onRequest?: ((request: { method: string; path: string; headers: Headers }) => void) | undefined;
   /** Folder with the built browser bundles (admin.js); default: the package's dist/. */
   distDir?: string | undefined;
+  /** Rate limits, retention and (used by startServer) HTTP timeouts; docs/backend-limits.md. Default DEFAULT_LIMITS. */
+  limits?: LimitsOptions | undefined;
 }
 
 export interface QuincerApp {
@@ -41,7 +47,16 @@ export interface QuincerApp {
   app: Hono;
   store: Store;
   settings: SignInSettings;
-  /** Closes the SQLite store. Call after the HTTP server has stopped. */
+  /** The limits in force, fully defaulted. */
+  limits: BackendLimits;
+  /**
+   * A per-client rate limit middleware with this app's client key (the same
+   * mechanism as the built-in limits), for routes mounted later, e.g.
+   * `app.use(path, quincer.rateLimit('signInRelay'))`. Stopped by close().
+   */
+  rateLimit(name: RateLimitName): RateLimit['middleware'];
+  retention: Retention;
+  /** Stops the purge and the rate limits' timers and closes the SQLite store. Call after the HTTP server has stopped. */
   close(): void;
 }
 
@@ -63,6 +78,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('dataDir must name a folder.');
   if (typeof options.logger?.child !== 'function') throw new TypeError('logger must be a pino logger (for example pino()).');
   const logger = backendLogger(options.logger);
+  const limits = resolveLimits(options.limits);
   // The key file may be written before the database, so the folder comes first.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const masterKey = loadMasterKey({ explicit: options.masterKey, dataDir: options.dataDir });
@@ -81,6 +97,14 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     throw error;
   }
   const assistant = createAssistant(TOOLS);
+  const clientKey = clientKeyFor(limits.trustedProxyHops);
+  const rateLimits: RateLimit[] = [];
+  const rateLimit = (name: RateLimitName): RateLimit['middleware'] => {
+    const created = createRateLimit(limits.rateLimits[name], clientKey, { delayMs: limits.rateLimitDelayMs });
+    rateLimits.push(created);
+    return created.middleware;
+  };
+  const retention = startRetention({ store, retention: limits.retention, logger });
   const distDir = options.distDir ?? defaultDistDir();
 
   const app = new Hono();
@@ -89,8 +113,9 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     options.onRequest?.({ method: c.req.method, path: c.req.path, headers: c.req.raw.headers });
     await next();
     // Method, path and status only: never headers, query strings or bodies. A conversation id grants
-    // access to an anonymous conversation, so it is left out of the path too.
-    logger.info(
+    // access to an anonymous conversation, so it is left out of the path too. A flood's 429s log at
+    // debug, so it cannot fill the log.
+    logger[c.res.status === 429 ? 'debug' : 'info'](
       { method: c.req.method, path: loggablePath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) },
       'request',
     );
@@ -106,11 +131,20 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     origin: (origin) => (settings.current().allowedOrigins.includes(origin) ? origin : null),
     allowMethods: ['GET', 'POST'],
     allowHeaders: ['Authorization', 'Content-Type', 'Accept'],
+    // The widget reads Retry-After from a 429 to say when to try again.
+    exposeHeaders: ['Retry-After', 'RateLimit', 'RateLimit-Policy'],
     maxAge: 600,
   });
   for (const path of WIDGET_PATHS) app.use(path, widgetCors);
+  // After CORS (a 429 must carry the CORS headers for the widget to read it; preflights are not counted).
+  app.post(API_PATHS.chat, rateLimit('chat'));
+  app.use(`${API_PATHS.conversations}/*`, rateLimit('history'));
+  app.post('/v1/admin/visitor-sign-in/test', rateLimit('adminTest'));
 
-  app.route(API_PATHS.chat, chatRoutes({ store, settings, assistant, logger }));
+  app.route(
+    API_PATHS.chat,
+    chatRoutes({ store, settings, assistant, logger, maxMessagesPerConversation: limits.retention.maxMessagesPerConversation }),
+  );
   app.route(API_PATHS.widgetConfig, widgetConfigRoutes({ settings }));
   app.route(API_PATHS.conversations, conversationRoutes({ store, settings }));
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
@@ -128,7 +162,14 @@ export function createApp(options: CreateAppOptions): QuincerApp {
     app,
     store,
     settings,
-    close: () => store.close(),
+    limits,
+    rateLimit,
+    retention,
+    close() {
+      retention.stop();
+      for (const limit of rateLimits) limit.close();
+      store.close();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // `@quincer/chat-backend`: the reference backend. The verifier it runs is `@quincer/visitor-verifier`.
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export { createApp, type CreateAppOptions, type QuincerApp } from './app.js';
+export { DEFAULT_LIMITS, type BackendLimits, type LimitsOptions, type RateLimitName, type RateLimitSetting } from './limits/config.js';
 export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.js';
 export type { FailureReason, RefusalReason } from '../protocol/reasons.js';
 export type { AdminConfigUpdate, GeneratedSecretResponse, TestTokenRequest, TestTokenResponse } from '../protocol/admin.js';

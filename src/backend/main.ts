@@ -1,5 +1,5 @@
 // `npm start`: the reference backend with an embedded default, configured by environment variables
-// (documented in docs/backend.md).
+// (documented in docs/backend.md; the QUINCER_* limits, read by startServer, in docs/backend-limits.md).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AdminVisitorSignInConfig } from './admin-config.js';

@@ -1,9 +1,10 @@
 import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AdminVisitorSignInConfig } from './admin-config.js';
 import { createApp } from './app.js';
+import { resolveLimits, type BackendLimits, type LimitsOptions } from './limits/config.js';
 import { createDefaultLogger } from './logger.js';
 import { generateAdminToken } from './secrets.js';
 import type { VerifierDeps } from '../verifier/index.js';
@@ -27,12 +28,19 @@ export interface StartServerOptions {
   logger?: Logger;
   /** Observation hook for tests and the demo; called before each request is handled. */
   onRequest?: (request: { method: string; path: string; headers: Headers }) => void;
+  /**
+   * Rate limits, HTTP timeouts and connection cap, retention (docs/backend-limits.md).
+   * Each value left out comes from its QUINCER_* environment variable, else DEFAULT_LIMITS.
+   */
+  limits?: LimitsOptions;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   adminToken: string;
+  /** The limits in force. */
+  limits: BackendLimits;
   close(): Promise<void>;
 }
 
@@ -46,6 +54,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const generatedToken = adminToken === undefined;
   adminToken ??= generateAdminToken();
   const logger = options.logger ?? createDefaultLogger();
+  const limits = resolveLimits(options.limits, process.env);
 
   const built = createApp({
     dataDir: options.dataDir,
@@ -55,12 +64,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     verifierDeps: options.verifierDeps,
     logger,
     onRequest: options.onRequest,
+    limits,
   });
 
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const started = serve({ fetch: built.app.fetch, hostname: host, port }) as Server;
+      const started = serve({ fetch: built.app.fetch, hostname: host, port, serverOptions: httpServerOptions(limits.http) }) as Server;
+      started.maxConnections = limits.http.maxConnections;
       started.once('listening', () => resolve(started));
       started.once('error', reject);
     });
@@ -83,6 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     port: bound,
     adminToken,
+    limits: built.limits,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -90,6 +102,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }).then(() => built.close());
       return closing;
     },
+  };
+}
+
+/**
+ * Node checks the request and header timeouts on a timer (every 30 s by
+ * default), so a slow client would live up to 30 s past its timeout; checking
+ * at a quarter of the shortest one keeps the drop within seconds.
+ */
+function httpServerOptions(http: BackendLimits['http']): ServerOptions {
+  return {
+    requestTimeout: http.requestTimeoutMs,
+    headersTimeout: http.headersTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(http.headersTimeoutMs / 4))),
   };
 }
 

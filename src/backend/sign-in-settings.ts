@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { verifierLogger } from './logger.js';
 import { DEFAULT_ADMIN_CONFIG, validateAdminConfig, type AdminVisitorSignInConfig } from './admin-config.js';
 import type { SecretBox } from './secrets.js';
 import type { Store } from './store.js';
@@ -27,10 +28,10 @@ export function loadSignInSettings(options: {
   logger: Logger;
 }): SignInSettings {
   const { store, secretBox } = options;
-  const verifierLogger = options.logger.child({ component: 'verifier' });
+  const verifierLog = verifierLogger(options.logger);
   const buildVerifier = (config: AdminVisitorSignInConfig): VisitorVerifier => {
     const { allowedOrigins: _origins, ...signInConfig } = config;
-    return createVisitorVerifier(signInConfig as VisitorSignInConfig, { logger: verifierLogger, ...options.verifierDeps });
+    return createVisitorVerifier(signInConfig as VisitorSignInConfig, { logger: verifierLog, ...options.verifierDeps });
   };
   const persist = (config: AdminVisitorSignInConfig): void => {
     const { hmacSecret, ...withoutSecret } = config;

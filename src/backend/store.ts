@@ -9,7 +9,11 @@ export const DATABASE_FILE = 'quincer.sqlite';
 /** How many messages one history read returns at most (the newest ones). */
 export const MAX_HISTORY_MESSAGES = 500;
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+/** Free pages kept for reuse after a purge; the rest go back to the file system (incremental vacuum). */
+const KEEP_FREE_PAGES = 1024;
+/** The write-ahead log is cut back to this size after each checkpoint. */
+const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS visitor_sign_in (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -20,7 +24,8 @@ CREATE TABLE IF NOT EXISTS visitor_sign_in (
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY,
   owner_sub TEXT,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  last_active_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,6 +42,15 @@ CREATE TABLE IF NOT EXISTS subscription_cancellations (
   sub TEXT PRIMARY KEY,
   cancelled_at TEXT NOT NULL
 );
+`;
+/** After the tables exist in their current shape (a v1 file gains last_active_at first). */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS anonymous_by_activity ON conversations (last_active_at) WHERE owner_sub IS NULL;
+`;
+const MIGRATE_V1 = `
+ALTER TABLE conversations ADD COLUMN last_active_at TEXT NOT NULL DEFAULT '';
+UPDATE conversations SET last_active_at = COALESCE(
+  (SELECT MAX(created_at) FROM messages WHERE conversation_id = conversations.id), created_at);
 `;
 
 export interface StoredSignInConfig {
@@ -74,6 +88,18 @@ export interface Store {
   addVisitorMessage(conversationId: string, messageId: string, text: string): void;
   addReply(conversationId: string, replyTo: string, reply: { id: string; text: string; tool: string | null }): void;
   history(conversationId: string): HistoryMessage[];
+  /** Stored messages (visitor and assistant) of one conversation. */
+  messageCount(conversationId: string): number;
+  /**
+   * Deletes up to `limit` anonymous conversations (and their messages) whose
+   * last message is older than `idleSince`, in one transaction; returns how
+   * many it deleted.
+   */
+  purgeIdleAnonymous(idleSince: Date, limit: number): number;
+  /** Gives free pages beyond a small reserve back to the file system; returns the pages freed. */
+  reclaimFreePages(): number;
+  /** Page counts of the SQLite file (bench and tests). */
+  pages(): { total: number; free: number; pageSize: number };
   subscriptionCancelledAt(sub: string): string | null;
   cancelSubscription(sub: string): string;
   /** Runs fn in one write transaction (better-sqlite3 transactions are synchronous). */
@@ -87,7 +113,11 @@ export function openStore(dataDir: string): Store {
   const db = new Database(path);
   // Owner-only, like the key file: conversations are personal data. SQLite gives -wal and -shm the same mode.
   chmodSync(path, 0o600);
+  const fresh = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_schema").get() as { n: number }).n === 0;
+  // Only an empty file can take this without a VACUUM; an older file still reuses its free pages.
+  if (fresh) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
+  db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Overwrite deleted content, so a replaced config leaves nothing behind in free pages.
@@ -97,8 +127,12 @@ export function openStore(dataDir: string): Store {
     db.close();
     throw new Error(`${path} was written by a newer version of Quincer (schema ${version}); upgrade this package.`);
   }
-  db.exec(SCHEMA);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  db.transaction(() => {
+    if (version === 1) db.exec(MIGRATE_V1);
+    db.exec(SCHEMA);
+    db.exec(INDEXES);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 
   const now = () => new Date().toISOString();
   const statements = {
@@ -113,9 +147,16 @@ export function openStore(dataDir: string): Store {
     getConversation: db.prepare<[string], { id: string; owner_sub: string | null }>(
       'SELECT id, owner_sub FROM conversations WHERE id = ?',
     ),
-    createConversation: db.prepare<[string, string | null, string]>(
-      'INSERT INTO conversations (id, owner_sub, created_at) VALUES (?, ?, ?)',
+    createConversation: db.prepare<[string, string | null, string, string]>(
+      'INSERT INTO conversations (id, owner_sub, created_at, last_active_at) VALUES (?, ?, ?, ?)',
     ),
+    touchConversation: db.prepare<[string, string]>('UPDATE conversations SET last_active_at = ? WHERE id = ?'),
+    messageCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?'),
+    idleAnonymous: db.prepare<[string, number], { id: string }>(
+      'SELECT id FROM conversations WHERE owner_sub IS NULL AND last_active_at < ? ORDER BY last_active_at LIMIT ?',
+    ),
+    deleteMessages: db.prepare<[string]>('DELETE FROM messages WHERE conversation_id = ?'),
+    deleteConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ? AND owner_sub IS NULL'),
     claimConversation: db.prepare<[string, string]>(
       'UPDATE conversations SET owner_sub = ? WHERE id = ? AND owner_sub IS NULL',
     ),
@@ -168,7 +209,8 @@ export function openStore(dataDir: string): Store {
     },
     createConversation(ownerSub) {
       const conversation = { id: randomUUID(), ownerSub };
-      statements.createConversation.run(conversation.id, ownerSub, now());
+      const at = now();
+      statements.createConversation.run(conversation.id, ownerSub, at, at);
       return conversation;
     },
     claimConversation(id, sub) {
@@ -188,7 +230,9 @@ export function openStore(dataDir: string): Store {
       return statements.messageIdTaken.get(id) !== undefined;
     },
     addVisitorMessage(conversationId, messageId, text) {
-      statements.addMessage.run(messageId, conversationId, 'visitor', text, null, null, now());
+      const at = now();
+      statements.addMessage.run(messageId, conversationId, 'visitor', text, null, null, at);
+      statements.touchConversation.run(at, conversationId);
     },
     addReply(conversationId, replyTo, reply) {
       statements.addMessage.run(reply.id, conversationId, 'assistant', reply.text, reply.tool, replyTo, now());
@@ -199,6 +243,32 @@ export function openStore(dataDir: string): Store {
         if (row.tool !== null) message.tool = row.tool;
         return message;
       });
+    },
+    messageCount(conversationId) {
+      return statements.messageCount.get(conversationId)!.n;
+    },
+    purgeIdleAnonymous(idleSince, limit) {
+      return db.transaction(() => {
+        const ids = statements.idleAnonymous.all(idleSince.toISOString(), limit);
+        for (const { id } of ids) {
+          statements.deleteMessages.run(id);
+          statements.deleteConversation.run(id);
+        }
+        return ids.length;
+      }).immediate();
+    },
+    reclaimFreePages() {
+      const free = db.pragma('freelist_count', { simple: true }) as number;
+      if (free <= KEEP_FREE_PAGES || (db.pragma('auto_vacuum', { simple: true }) as number) !== 2) return 0;
+      db.pragma(`incremental_vacuum(${free - KEEP_FREE_PAGES})`);
+      return free - (db.pragma('freelist_count', { simple: true }) as number);
+    },
+    pages() {
+      return {
+        total: db.pragma('page_count', { simple: true }) as number,
+        free: db.pragma('freelist_count', { simple: true }) as number,
+        pageSize: db.pragma('page_size', { simple: true }) as number,
+      };
     },
     subscriptionCancelledAt(sub) {
       return statements.cancelledAt.get(sub)?.cancelled_at ?? null;

@@ -13,7 +13,7 @@ export interface TurnRequest {
 
 export type TurnResult =
   | { ok: true; response: ChatResponse }
-  | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict'; message: string };
+  | { ok: false; status: 404 | 409; code: 'conversation-not-found' | 'message-id-conflict' | 'conversation-full'; message: string };
 
 const NOT_FOUND = {
   ok: false,
@@ -27,6 +27,15 @@ const ID_CONFLICT = {
   code: 'message-id-conflict',
   message: 'This messageId is already used by another message; send a new messageId for a new message.',
 } as const;
+
+function conversationFull(max: number): TurnResult {
+  return {
+    ok: false,
+    status: 409,
+    code: 'conversation-full',
+    message: `This conversation holds its maximum of ${max} messages; start a new conversation (conversationId null).`,
+  };
+}
 
 /**
  * The owner's token has merely expired: say so, as a refusal, and store
@@ -62,9 +71,11 @@ function ownerMustSignInAgain(
  * - The first verified write claims an anonymous conversation; an owned one is
  *   reachable only by the same sub (404 otherwise, as if it did not exist),
  *   except that the owner's merely expired token gets a refusal saying so.
+ * - A conversation takes a new message only while it has room for it and its
+ *   reply (`maxMessagesPerConversation`); retries are answered regardless.
  */
 export function takeTurn(
-  deps: { store: Store; assistant: Assistant },
+  deps: { store: Store; assistant: Assistant; maxMessagesPerConversation: number },
   request: TurnRequest,
   verification: VerifyResult,
   /** The request's Authorization header: tells the owner's expired token from any other. */
@@ -90,6 +101,7 @@ export function takeTurn(
         if (!conversation || !canAccess(conversation, sub)) {
           return (conversation && ownerMustSignInAgain(request, conversation, verification, authorization)) || NOT_FOUND;
         }
+        if (store.messageCount(conversation.id) + 2 > deps.maxMessagesPerConversation) return conversationFull(deps.maxMessagesPerConversation);
       } else {
         conversation = store.createConversation(sub);
       }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ApiErrorBody } from '../../protocol/chat.js';
+import type { ApiErrorBody, RateLimitedCode } from '../../protocol/chat.js';
 import type { FailureReason } from '../../protocol/reasons.js';
 
 /** Stable error codes of the backend's ApiErrorBody (documented in docs/backend.md). */
@@ -15,6 +15,10 @@ export type ApiErrorCode =
   | 'conversation-not-found'
   | 'message-id-conflict'
   | 'internal-error'
+  /** 429: too many requests from this client; Retry-After says when to try again. */
+  | RateLimitedCode
+  /** 409: the conversation holds its maximum number of messages; start a new one. */
+  | 'conversation-full'
   /** The owner's token of a signed-in conversation failed to verify (history endpoint, 401). */
   | FailureReason;
 

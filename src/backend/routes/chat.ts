@@ -15,8 +15,14 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Streamed answers are cut at word boundaries into pieces of about this many characters. */
 const DELTA_CHARS = 24;
 
-export function chatRoutes(deps: { store: Store; settings: SignInSettings; assistant: Assistant; logger: Logger }): Hono {
-  const { store, settings, assistant } = deps;
+export function chatRoutes(deps: {
+  store: Store;
+  settings: SignInSettings;
+  assistant: Assistant;
+  logger: Logger;
+  maxMessagesPerConversation: number;
+}): Hono {
+  const { store, settings, assistant, maxMessagesPerConversation } = deps;
   const routes = new Hono();
 
   routes.post('/', async (c) => {
@@ -30,10 +36,15 @@ export function chatRoutes(deps: { store: Store; settings: SignInSettings; assis
     const authorization = c.req.header('authorization');
     const verification = await settings.verifier().verifyAuthorization(authorization);
 
-    const result = takeTurn({ store, assistant }, request, verification, authorization);
+    const result = takeTurn({ store, assistant, maxMessagesPerConversation }, request, verification, authorization);
 
     c.header('Cache-Control', 'no-store');
     if (!result.ok) return apiError(c, result.status, result.code, result.message);
+    const { reply } = result.response;
+    if (reply.type === 'refusal') {
+      // The tool and the reason code only: never the token or a claim value.
+      deps.logger.info({ event: 'secure-tool-refused', tool: reply.tool, reason: reply.reason }, 'secure tool refused');
+    }
     if (!wantsEventStream(c.req.header('accept'))) return c.json(result.response);
 
     const { response } = result;

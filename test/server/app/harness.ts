@@ -11,6 +11,7 @@ import { createParser } from 'eventsource-parser';
 import { pino } from 'pino';
 import type { ChatResponse, ChatStreamEventName } from '../../../src/protocol/chat.js';
 import type { AdminVisitorSignInConfig } from '../../../src/backend/admin-config.js';
+import type { LimitsOptions } from '../../../src/backend/limits/config.js';
 import { startServer, type RunningServer } from '../../../src/backend/server.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 
@@ -51,7 +52,20 @@ export interface ChatResult {
 
 export const ADMIN_PATH = '/v1/admin/visitor-sign-in';
 
-export async function startHarness(options: { seed?: Partial<AdminVisitorSignInConfig> } = {}): Promise<Harness> {
+/**
+ * Limits for tests that are not about limits: rate limits too high to reach
+ * (the limiter still runs on every request). Tests of the limits pass their own.
+ */
+export const ROOMY_LIMITS: LimitsOptions = {
+  rateLimits: {
+    chat: { limit: 1_000_000 },
+    history: { limit: 1_000_000 },
+    adminTest: { limit: 1_000_000 },
+    signInRelay: { limit: 1_000_000 },
+  },
+};
+
+export async function startHarness(options: { seed?: Partial<AdminVisitorSignInConfig>; limits?: LimitsOptions } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'quincer-app-'));
   const jwks = await startJwksServer();
   const masterKey = randomBytes(32).toString('base64url');
@@ -65,7 +79,8 @@ export async function startHarness(options: { seed?: Partial<AdminVisitorSignInC
     signInUrl: 'https://login.shop.example/sign-in',
     allowedOrigins: [SITE_ORIGIN],
   };
-  const start = () => startServer({ host: '127.0.0.1', port: 0, dataDir, adminToken, masterKey, seedConfig: seed, logger });
+  const limits = options.limits ?? ROOMY_LIMITS;
+  const start = () => startServer({ host: '127.0.0.1', port: 0, dataDir, adminToken, masterKey, seedConfig: seed, logger, limits });
   let server = await start();
 
   const harness: Harness = {
