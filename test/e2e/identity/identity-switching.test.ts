@@ -100,7 +100,7 @@ describe('identify() with another visitor, without logout()', () => {
       expect(chats.map((r) => r.authorization)).toEqual([`Bearer ${alice}`, `Bearer ${bob}`]);
 
       // The widget asked with bob's token, and the backend said no: no history was served to bob.
-      await expect.poll(() => responses.filter((r) => r.url.includes('/v1/conversations/')).length).toBeGreaterThan(0);
+      await expect.poll(() => responses.filter((r) => r.url.includes('/v1/conversations/')).length, { timeout: 15_000 }).toBeGreaterThan(0);
       const bobHistory = responses.filter((r) => r.url.includes('/v1/conversations/') && r.authorization === `Bearer ${bob}`);
       expect(bobHistory.length).toBeGreaterThan(0);
       expect(bobHistory.every((r) => r.status === 404)).toBe(true);
@@ -158,7 +158,7 @@ describe('identify() with another visitor, without logout()', () => {
         { first, fresh },
       );
       await send(page, "What's my balance?");
-      await expect.poll(async () => (await events(page)).some(([name, detail]) => name === 'identify' && (detail as { source: string }).source === 'refresh')).toBe(true);
+      await expect.poll(async () => (await events(page)).some(([name, detail]) => name === 'identify' && (detail as { source: string }).source === 'refresh'), { timeout: 15_000 }).toBe(true);
       expect(await send(page, 'Show my orders')).toMatchObject({ status: 'answered' });
       const ids = chatConversationIds(bodies);
       expect(ids[1]).toEqual(expect.any(String));
@@ -183,7 +183,7 @@ describe('across tabs', () => {
           expect(await send(page, "What's my balance?")).toMatchObject({ status: 'answered', reply: { text: ALICE_BALANCE } });
         }
         await logout(one);
-        await expect.poll(async () => (await events(two)).some(([name]) => name === 'logout')).toBe(true);
+        await expect.poll(async () => (await events(two)).some(([name]) => name === 'logout'), { timeout: 15_000 }).toBe(true);
         expect((await events(two)).filter(([name]) => name === 'logout')).toEqual([['logout', { source: 'other-tab' }]]);
         expect((await events(one)).filter(([name]) => name === 'logout')).toEqual([['logout', { source: 'local' }]]);
         expect(await widgetText(two)).not.toContain(ALICE_BALANCE);
@@ -212,10 +212,10 @@ describe('across tabs', () => {
         one.evaluate((url) => void window.open(url), `${site.url}/session.html`),
       ]);
       await two!.locator('.launcher').waitFor();
-      await expect.poll(() => widgetText(two!)).toContain(ALICE_BALANCE);
+      await expect.poll(() => widgetText(two!), { timeout: 15_000 }).toContain(ALICE_BALANCE);
 
       await identify(one, await backend.token('bob'));
-      await expect.poll(async () => (await events(two!)).some(([name]) => name === 'conversation-reset')).toBe(true);
+      await expect.poll(async () => (await events(two!)).some(([name]) => name === 'conversation-reset'), { timeout: 15_000 }).toBe(true);
       expect(await widgetText(two!)).not.toContain(ALICE_BALANCE);
       expect(await two!.evaluate(() => sessionStorage.getItem('quincer-chat-widget:conversation'))).toBeNull();
     });
@@ -234,7 +234,7 @@ describe('across tabs', () => {
 
       await logout(shop);
       // Once the tab on the same apiUrl has heard it, the other one would have too.
-      await expect.poll(async () => (await events(sameApi)).some(([name]) => name === 'logout')).toBe(true);
+      await expect.poll(async () => (await events(sameApi)).some(([name]) => name === 'logout'), { timeout: 15_000 }).toBe(true);
       expect((await events(otherApi)).filter(([name]) => name === 'logout')).toEqual([]);
       expect(await widgetText(otherApi)).toContain(ALICE_BALANCE);
       const before = other.chatRequests().length;

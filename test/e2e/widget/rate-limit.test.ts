@@ -74,7 +74,7 @@ describe('429 rate-limited', () => {
 
       // Retry is the visitor's call: one click, one request, with the same messageId.
       await page.getByRole('button', { name: 'Retry' }).click();
-      await expect.poll(() => floods().length).toBe(2);
+      await expect.poll(() => floods().length, { timeout: 15_000 }).toBe(2);
       const [first, second] = floods().map((r) => (JSON.parse(r.body) as { messageId: string }).messageId);
       expect(second).toBe(first);
     } finally {
