@@ -111,7 +111,8 @@ async function compact(file) {
     ecma: 2020,
     compress: { passes: 3 },
     mangle: true,
-    format: { comments: false },
+    // ASCII only: the script must read the same on a host page whose charset is not UTF-8.
+    format: { comments: false, ascii_only: true },
   });
   writeFileSync(file, result.code);
 }
@@ -175,7 +176,7 @@ const widgetModule = {
   ...browser,
   minify: false,
   target: widgetTarget,
-  external: ['preact', 'preact/*', 'nanoevents', 'eventsource-parser'],
+  external: ['preact', 'preact/*', 'nanoevents'],
 };
 for (const [entry, name] of [['src/widget/index.ts', 'index'], ['src/signin/index.ts', 'signin']]) {
   await build({ ...widgetModule, entryPoints: [entry], format: 'esm', outfile: `${WIDGET}/${name}.js` });
