@@ -55,6 +55,20 @@ const asCommonJs = (options, outfile) => ({
   banner: { js: `${options.banner?.js ?? ''}\nconst __quincerModuleUrl = require('node:url').pathToFileURL(__filename).href;`.trimStart() },
 });
 
+// The script-tag widget loads its popup flow on first need (chat-widget-signin.js): in that build
+// load-flow.ts, a static import, is swapped for load-flow-script.ts, which loads the second file, and
+// popup-options.ts for popup-options-script.ts (the widget's own options already checked the values).
+const lazySignInFlow = {
+  name: 'lazy-sign-in-flow',
+  setup(b) {
+    b.onResolve({ filter: /\/(load-flow|popup-options)\.js$/ }, (args) =>
+      args.importer.includes(`src${sep}widget${sep}`)
+        ? { path: resolve(`src/widget/signin/${args.path.slice(args.path.lastIndexOf('/') + 1, -3)}-script.ts`) }
+        : undefined,
+    );
+  },
+};
+
 /** A browser bundle must never pull in server code: fail the build instead. */
 function noServerCode() {
   return {
@@ -120,13 +134,19 @@ const widgetInternalProps = new RegExp(
       'upsert', 'patch', 'focusLauncher', 'autoSignInUsed', 'usedToken', 'onDelta', 'onStart', 'widgetConfig',
       'canRefresh', 'onIdentified', 'onRefreshFailed', 'inputRef', 'streaming', 'subscribe', 'dispose', 'items',
       'kind', 'ordered', 'store', 'actions', 'expectedOrigin', 'targetWindow', 'transaction', 'urlWithState',
+      // The popup flow's plumbing, shared with chat-widget-signin.js through one mangle cache.
+      'begin', 'relayUrl', 'timeoutMs', 'early', 'onCleanup', 'runTransaction', 'cancelSignIn', 'onAnnounced', 'onToken',
+      'onRegistered', 'bearer',
     ].join('|') +
     ')$',
 );
-await build({
+const widgetBuild = await build({
   ...browser,
   target: widgetTarget,
   mangleProps: widgetInternalProps,
+  // Returned filled in, for the popup flow's build below.
+  mangleCache: {},
+  plugins: [...browser.plugins, lazySignInFlow],
   // h() with varargs children is smaller than the automatic runtime's jsx() calls.
   jsx: 'transform',
   jsxFactory: 'h',
@@ -137,6 +157,18 @@ await build({
   outfile: `${WIDGET}/chat-widget.js`,
 });
 await compact(`${WIDGET}/chat-widget.js`);
+// The script-tag widget's popup flow, loaded on first need from beside chat-widget.js; same property renames.
+await build({
+  ...browser,
+  target: widgetTarget,
+  mangleProps: widgetInternalProps,
+  mangleCache: widgetBuild.mangleCache,
+  plugins: [...browser.plugins, lazySignInFlow],
+  entryPoints: ['src/widget/signin/chunk.ts'],
+  format: 'iife',
+  outfile: `${WIDGET}/chat-widget-signin.js`,
+});
+await compact(`${WIDGET}/chat-widget-signin.js`);
 // ESM (and CommonJS) for bundlers and server-side rendering: dependencies stay as imports so the app's
 // bundler dedupes preact.
 const widgetModule = {
@@ -200,7 +232,7 @@ function* walk(dir) {
 }
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
-for (const file of [`${WIDGET}/chat-widget.js`, `${WIDGET}/index.js`, `${WIDGET}/quincer-signin.js`, `${BACKEND}/admin.js`]) {
+for (const file of [`${WIDGET}/chat-widget.js`, `${WIDGET}/chat-widget-signin.js`, `${WIDGET}/index.js`, `${WIDGET}/quincer-signin.js`, `${BACKEND}/admin.js`]) {
   const bytes = readFileSync(file);
   console.log(
     `${file.padEnd(44)} raw ${kb(bytes.length).padStart(10)}  gzip ${kb(gzipSync(bytes, { level: 9 }).length).padStart(9)}  brotli ${kb(brotliCompressSync(bytes).length).padStart(9)}`,

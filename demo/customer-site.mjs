@@ -7,17 +7,17 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { DEMO_DIR, DIST_DIR, cspHeader, fileResponse, jsonBody, listen, sameOriginPosts } from './http.mjs';
 import { DEMO_USERS, findDemoUser } from './idp.mjs';
+import { COOP_VALUES, mountSignInPage } from './signin-pages.mjs';
 
 const PAGES = join(DEMO_DIR, 'customer-site');
 const TOKEN_KINDS = ['valid', 'expired', 'unknown-key', 'malformed', 'no-sub'];
-const COOP_VALUES = ['same-origin', 'same-origin-allow-popups', 'unsafe-none'];
 
 /**
  * host/publicHost: where it listens and the host name browsers use; idp: the demo
  * identity provider; signInOrigin(): the sign-in site; backend(): { url, adminToken };
- * admin: the helpers of demo/admin.mjs bound to the backend.
+ * admin: the helpers of demo/admin.mjs bound to the backend; signInSite: the sign-in site (its COOP switch).
  */
-export async function startCustomerSite({ host, port, publicHost, idp, signInOrigin, backend, admin }) {
+export async function startCustomerSite({ host, port, publicHost, idp, signInOrigin, backend, admin, signInSite }) {
   const app = new Hono();
   let origin = '';
 
@@ -36,7 +36,8 @@ export async function startCustomerSite({ host, port, publicHost, idp, signInOri
       'content-security-policy',
       cspHeader({ 'connect-src': `'self' ${new URL(backend().url).origin}`, 'frame-src': signInOrigin() }),
     );
-    // ?coop=same-origin shows the Cross-Origin-Opener-Policy caveat (docs/demo.md, "Try the popup flow by hand").
+    // ?coop=same-origin serves the shop with that Cross-Origin-Opener-Policy (docs/coop.md): the popup loses
+    // window.opener and the token comes back through the relay.
     const coop = c.req.query('coop');
     if (coop && COOP_VALUES.includes(coop)) response.headers.set('cross-origin-opener-policy', coop);
     return response;
@@ -45,6 +46,26 @@ export async function startCustomerSite({ host, port, publicHost, idp, signInOri
     app.get(`/${file}`, (c) => fileResponse(c, join(PAGES, file)));
   }
   app.get('/chat-widget.js', (c) => fileResponse(c, join(DIST_DIR, 'chat-widget.js')));
+  // The widget's popup flow, loaded on first need from beside chat-widget.js.
+  app.get('/chat-widget-signin.js', (c) => fileResponse(c, join(DIST_DIR, 'chat-widget-signin.js')));
+
+  // The same sign-in page on the shop's own origin (?signInUrl=same-origin on the shop): with COOP
+  // cutting window.opener, the token comes back over a BroadcastChannel, without the backend.
+  app.use('/login', sameOriginPosts(() => origin));
+  app.use('/session', sameOriginPosts(() => origin));
+  mountSignInPage(app, { idp, allowedOrigin: () => origin, relayUrl: () => backend().url, coop: () => null });
+
+  // The sign-in site's COOP switch, for the page's controls.
+  app.get('/demo/signin-coop', (c) => c.json({ coop: signInSite().coop }));
+  app.post('/demo/signin-coop', async (c) => {
+    const body = await jsonBody(c);
+    const value = body?.coop ?? null;
+    if (value !== null && !COOP_VALUES.includes(value)) {
+      return c.json({ error: { code: 'unknown-coop', message: `coop is one of ${COOP_VALUES.join(', ')}, or null.` } }, 400);
+    }
+    signInSite().setCoop(value);
+    return c.json({ coop: value });
+  });
 
   // The shop's own "give me a Quincer token for my signed-in user" endpoint, plus the
   // kinds of bad token the demo buttons use.

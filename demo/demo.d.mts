@@ -20,6 +20,8 @@ export interface DemoOptions {
   logger?: Logger;
   /** Level of the default pino logger (default info). */
   logLevel?: string;
+  /** The backend's sign-in relay rate limit (requests per address per minute). */
+  relayRateLimit?: number;
 }
 
 export type TokenKind = 'valid' | 'expired' | 'unknown-key' | 'malformed' | 'no-sub';
@@ -80,6 +82,8 @@ export interface Demo {
   idp: DemoIdentityProvider;
   admin: DemoAdmin;
   requests: RecordedRequest[];
+  /** The sign-in page's Cross-Origin-Opener-Policy switch (null: none). */
+  setSignInCoop(value: 'same-origin' | 'same-origin-allow-popups' | 'unsafe-none' | null): void;
   close(): Promise<void>;
 }
 

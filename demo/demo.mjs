@@ -68,7 +68,14 @@ export async function startDemo(options = {}) {
     let backend;
     const idp = await createDemoIdentityProvider({ issuer: () => signIn.origin, tokenTtlSeconds: options.tokenTtlSeconds });
 
-    signIn = await startSignInSite({ host, port: options.signInPort ?? 0, publicHost: signInHost, idp, customerOrigin: () => site.origin });
+    signIn = await startSignInSite({
+      host,
+      port: options.signInPort ?? 0,
+      publicHost: signInHost,
+      idp,
+      customerOrigin: () => site.origin,
+      relayUrl: () => backend.url,
+    });
     closers.push(signIn.close);
 
     const jwksConfig = () => ({
@@ -81,7 +88,16 @@ export async function startDemo(options = {}) {
     });
     const admin = createDemoAdmin({ backend: () => backend, idp, jwksConfig });
 
-    site = await startCustomerSite({ host, port: options.sitePort ?? 0, publicHost: host, idp, signInOrigin: () => signIn.origin, backend: () => backend, admin });
+    site = await startCustomerSite({
+      host,
+      port: options.sitePort ?? 0,
+      publicHost: host,
+      idp,
+      signInOrigin: () => signIn.origin,
+      backend: () => backend,
+      admin,
+      signInSite: () => signIn,
+    });
     closers.push(site.close);
 
     // What the backend received, for the tests; bounded, since `npm run demo` may run for hours.
@@ -94,6 +110,7 @@ export async function startDemo(options = {}) {
       adminToken: options.adminToken,
       seedConfig: jwksConfig(),
       verifierDeps: { allowInsecureHttp: true, ...options.verifierDeps },
+      relayRateLimit: options.relayRateLimit,
       logger: options.logger ?? pino({ level: options.logLevel ?? 'info' }),
       onRequest: ({ method, path, headers }) => {
         const authorization = headers.get('authorization');
@@ -125,6 +142,8 @@ export async function startDemo(options = {}) {
       idp,
       admin,
       requests,
+      /** The sign-in page's Cross-Origin-Opener-Policy switch (null: none). */
+      setSignInCoop: (value) => signIn.setCoop(value),
       close,
     };
   } catch (error) {

@@ -57,6 +57,8 @@
   // ?signInTimeoutMs=1500 shortens the popup's time limit, to see (and test) a sign-in that times out.
   var signInTimeoutMs = Number(new URLSearchParams(location.search).get('signInTimeoutMs'));
   if (isFinite(signInTimeoutMs) && signInTimeoutMs > 0) options.signInTimeoutMs = signInTimeoutMs;
+  // ?signInUrl=same-origin uses the sign-in page on this shop's own origin (BroadcastChannel path).
+  if (new URLSearchParams(location.search).get('signInUrl') === 'same-origin') options.signInUrl = location.origin + '/signin';
   ChatWidget.init(options);
   EVENTS.forEach(function (name) {
     ChatWidget.on(name, function (payload) { logEvent(name, payload); });
@@ -130,4 +132,25 @@
   });
 
   fetch('/demo/state').then(function (response) { return response.json(); }).then(showMode, report);
+
+  // The Cross-Origin-Opener-Policy switches (docs/coop.md): this page's own (a reload with ?coop=) and the sign-in site's.
+  var shopCoop = $('shop-coop');
+  var signInCoop = $('signin-coop');
+  var coopStatus = $('coop-status');
+  shopCoop.value = new URLSearchParams(location.search).get('coop') || '';
+  shopCoop.addEventListener('change', function () {
+    var params = new URLSearchParams(location.search);
+    if (shopCoop.value) params.set('coop', shopCoop.value);
+    else params.delete('coop');
+    var search = params.toString();
+    location.search = search ? '?' + search : '';
+  });
+  fetch('/demo/signin-coop').then(function (response) { return response.json(); }).then(function (body) {
+    signInCoop.value = body.coop || '';
+  }, report);
+  signInCoop.addEventListener('change', function () {
+    post('/demo/signin-coop', { coop: signInCoop.value || null }).then(function (body) {
+      coopStatus.textContent = 'The sign-in page now sends ' + (body.coop ? 'Cross-Origin-Opener-Policy: ' + body.coop : 'no COOP header') + '.';
+    }, report);
+  });
 })();

@@ -3,13 +3,23 @@
  * around them: from the server's view into text fields, and from the fields
  * into the PUT body (or the field problems that stop it being built).
  */
+import { derivePreset, type CognitoTokenUse, type ConfigWarning, type DerivedSettings, type IdentityProvider } from '../protocol/providers.js';
 import type { AdminConfigUpdate, AdminConfigView, VisitorSignInMode } from './api.js';
 
 export interface FormValues {
   mode: VisitorSignInMode;
+  provider: IdentityProvider;
   jwksUrl: string;
   issuer: string;
+  /** One value per line (or comma-separated); several are accepted alternatives. */
   audience: string;
+  auth0Domain: string;
+  cognitoUserPoolId: string;
+  cognitoTokenUse: CognitoTokenUse;
+  clerkFrontendApiUrl: string;
+  /** One origin per line. */
+  authorizedParties: string;
+  firebaseProjectId: string;
   /** JSON text; empty means "no mapping" (copy every non-registered claim). */
   claimMapping: string;
   signInUrl: string;
@@ -22,9 +32,16 @@ export type FieldErrors = Partial<Record<FieldName, string>>;
 
 export const FIELD_ORDER: readonly FieldName[] = [
   'mode',
+  'provider',
+  'auth0Domain',
+  'cognitoUserPoolId',
+  'cognitoTokenUse',
+  'clerkFrontendApiUrl',
+  'firebaseProjectId',
   'jwksUrl',
   'issuer',
   'audience',
+  'authorizedParties',
   'claimMapping',
   'signInUrl',
   'allowedOrigins',
@@ -37,9 +54,16 @@ export function isFieldName(name: string): name is FieldName {
 export function valuesFromView(view: AdminConfigView): FormValues {
   return {
     mode: view.mode,
+    provider: view.provider ?? 'custom',
     jwksUrl: view.jwksUrl ?? '',
     issuer: view.issuer ?? '',
-    audience: view.audience ?? '',
+    audience: Array.isArray(view.audience) ? view.audience.join('\n') : (view.audience ?? ''),
+    auth0Domain: view.auth0Domain ?? '',
+    cognitoUserPoolId: view.cognitoUserPoolId ?? '',
+    cognitoTokenUse: view.cognitoTokenUse ?? 'id',
+    clerkFrontendApiUrl: view.clerkFrontendApiUrl ?? '',
+    authorizedParties: (view.authorizedParties ?? []).join('\n'),
+    firebaseProjectId: view.firebaseProjectId ?? '',
     claimMapping: view.claimMapping ? JSON.stringify(view.claimMapping, null, 2) : '',
     signInUrl: view.signInUrl ?? '',
     allowedOrigins: view.allowedOrigins.join('\n'),
@@ -75,13 +99,26 @@ export function buildUpdate(values: FormValues): BuiltUpdate {
   const mappingProblem = claimMappingProblem(values.claimMapping);
   if (mappingProblem) return { ok: false, fields: { claimMapping: mappingProblem } };
   const optional = (text: string): string | null => (text.trim() === '' ? null : text.trim());
+  const jwks = values.mode === 'jwks';
+  const provider: IdentityProvider = jwks ? values.provider : 'custom';
+  const uses = PROVIDER_FIELDS[provider];
+  const when = (field: FieldName, text: string): string | null => (uses.includes(field) ? optional(text) : null);
+  const audiences = uses.includes('audience') ? splitList(values.audience) : [];
+  const parties = uses.includes('authorizedParties') ? splitList(values.authorizedParties) : [];
   return {
     ok: true,
     update: {
       mode: values.mode,
-      jwksUrl: optional(values.jwksUrl),
-      issuer: optional(values.issuer),
-      audience: optional(values.audience),
+      provider,
+      jwksUrl: when('jwksUrl', values.jwksUrl),
+      issuer: when('issuer', values.issuer),
+      audience: audiences.length === 0 ? null : audiences.length === 1 ? audiences[0]! : audiences,
+      auth0Domain: when('auth0Domain', values.auth0Domain),
+      cognitoUserPoolId: when('cognitoUserPoolId', values.cognitoUserPoolId),
+      cognitoTokenUse: uses.includes('cognitoTokenUse') ? values.cognitoTokenUse : null,
+      clerkFrontendApiUrl: when('clerkFrontendApiUrl', values.clerkFrontendApiUrl),
+      authorizedParties: parties.length === 0 ? null : parties,
+      firebaseProjectId: when('firebaseProjectId', values.firebaseProjectId),
       claimMapping: values.claimMapping.trim() === '' ? null : (JSON.parse(values.claimMapping) as Record<string, string> | null),
       signInUrl: optional(values.signInUrl),
       allowedOrigins: values.allowedOrigins
@@ -91,6 +128,32 @@ export function buildUpdate(values: FormValues): BuiltUpdate {
     },
   };
 }
+
+const splitList = (text: string): string[] =>
+  text
+    .split(/[\r\n,]+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+/** Which fields each provider shows in JWT + JWKS mode (HMAC mode: issuer and audience, as custom). */
+export const PROVIDER_FIELDS: Readonly<Record<IdentityProvider, readonly FieldName[]>> = {
+  custom: ['jwksUrl', 'issuer', 'audience'],
+  auth0: ['auth0Domain', 'audience'],
+  cognito: ['cognitoUserPoolId', 'audience', 'cognitoTokenUse'],
+  clerk: ['clerkFrontendApiUrl', 'authorizedParties', 'audience'],
+  firebase: ['firebaseProjectId'],
+  oidc: ['issuer', 'audience'],
+};
+
+/** The settings the chosen preset derives from what is typed, for display (the server derives the same). */
+export function derivedFor(values: FormValues): DerivedSettings | null {
+  if (values.mode !== 'jwks' || values.provider === 'custom' || values.provider === 'oidc') return null;
+  const derivation = derivePreset({ ...values, cognitoTokenUse: values.cognitoTokenUse });
+  return derivation.ok ? derivation.derived : null;
+}
+
+/** What the page says about a saved config's warnings, with its own words. */
+export const warningText = (warning: ConfigWarning): string => warning.message;
 
 /**
  * Splits the server's error.fields into the form's fields and the rest

@@ -17,6 +17,13 @@ export interface TokenInfo {
   exp: number | null;
   /** exp − iat in seconds, when both are numbers. */
   lifetimeSeconds: number | null;
+  /** Claims the Test card compares with the settings (the admin pasted this token; never logged). */
+  iss: string | null;
+  aud: string[] | null;
+  azp: string | null;
+  clientId: string | null;
+  tokenUse: string | null;
+  sub: string | null;
 }
 
 export type TokenInspection = { ok: true; info: TokenInfo } | { ok: false; problem: string };
@@ -24,6 +31,9 @@ export type TokenInspection = { ok: true; info: TokenInfo } | { ok: false; probl
 export function inspectToken(raw: string): TokenInspection {
   const token = raw.trim();
   if (!isCompactJws(token)) {
+    if (raw.trim().split('.').length === 5) {
+      return { ok: false, problem: 'An encrypted token (JWE, five segments), not a signed JWT: Auth0 returns these when no audience is requested.' };
+    }
     return { ok: false, problem: 'Not a compact JWS: expected three base64url segments separated by dots.' };
   }
   const [headerPart = '', payloadPart = ''] = token.split('.');
@@ -42,6 +52,12 @@ export function inspectToken(raw: string): TokenInspection {
       iat,
       exp,
       lifetimeSeconds: iat !== null && exp !== null ? exp - iat : null,
+      iss: stringOrNull(payload.iss),
+      aud: typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((entry): entry is string => typeof entry === 'string') : null,
+      azp: stringOrNull(payload.azp),
+      clientId: stringOrNull(payload.client_id),
+      tokenUse: stringOrNull(payload.token_use),
+      sub: typeof payload.sub === 'string' ? payload.sub : payload.sub === undefined ? null : JSON.stringify(payload.sub),
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AdminConfigView } from '../protocol/admin.js';
-import { validateVisitorSignInConfig, type VisitorSignInConfig } from '../verifier/index.js';
+import { validateVisitorSignInConfig, visitorSignInWarnings, type VisitorSignInConfig } from '../verifier/index.js';
 
 /**
  * The stored and administered configuration: the verifier's config plus the
@@ -22,7 +22,10 @@ export const DEFAULT_ADMIN_CONFIG: AdminVisitorSignInConfig = Object.freeze({
 
 const MAX_ALLOWED_ORIGINS = 100;
 /** Settings where null or an empty string means "not set". */
-const OPTIONAL_STRINGS = ['jwksUrl', 'issuer', 'audience'] as const;
+const OPTIONAL_STRINGS = [
+  'jwksUrl', 'issuer', 'audience', 'provider', 'auth0Domain', 'cognitoUserPoolId', 'cognitoTokenUse',
+  'clerkFrontendApiUrl', 'firebaseProjectId', 'authorizedParties',
+] as const;
 
 export function validateAllowedOrigins(value: unknown): { ok: true; origins: string[] } | { ok: false; message: string } {
   if (value === undefined || value === null) return { ok: true, origins: [] };
@@ -59,32 +62,42 @@ function isOrigin(value: string): boolean {
  * settings mean "not set"; `hmacSecretSet` (as sent back from a GET) is
  * ignored; every other unknown field is refused by the verifier's validator.
  */
-export function validateAdminConfig(input: unknown): AdminConfigValidation {
+export function validateAdminConfig(input: unknown, options: { stored?: boolean } = {}): AdminConfigValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, fields: { config: 'The config must be a JSON object.' } };
   }
-  const { allowedOrigins, hmacSecretSet: _readOnly, ...rest } = input as Record<string, unknown>;
+  const { allowedOrigins, hmacSecretSet: _readOnly, warnings: _warnings, ...rest } = input as Record<string, unknown>;
   const signInConfig: Record<string, unknown> = { ...rest };
   for (const key of OPTIONAL_STRINGS) {
-    if (signInConfig[key] === null || signInConfig[key] === '') delete signInConfig[key];
+    const value = signInConfig[key];
+    if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) delete signInConfig[key];
   }
   if (signInConfig.signInUrl === '') signInConfig.signInUrl = null;
 
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   const origins = validateAllowedOrigins(allowedOrigins);
   if (!origins.ok) fields.allowedOrigins = origins.message;
-  const verified = validateVisitorSignInConfig(signInConfig);
+  const verified = validateVisitorSignInConfig(signInConfig, { stored: options.stored === true });
   if (!verified.ok) Object.assign(fields, verified.fields);
   if (!verified.ok || !origins.ok) return { ok: false, fields };
   return { ok: true, config: { ...verified.config, allowedOrigins: origins.origins } };
 }
 
 export function toConfigView(config: AdminVisitorSignInConfig): AdminConfigView {
+  const { allowedOrigins: _origins, ...signInConfig } = config;
   return {
     mode: config.mode,
+    provider: config.provider ?? 'custom',
     jwksUrl: config.jwksUrl ?? null,
     issuer: config.issuer ?? null,
-    audience: config.audience ?? null,
+    audience: Array.isArray(config.audience) ? [...config.audience] : (config.audience ?? null),
+    auth0Domain: config.auth0Domain ?? null,
+    cognitoUserPoolId: config.cognitoUserPoolId ?? null,
+    cognitoTokenUse: config.cognitoTokenUse ?? null,
+    clerkFrontendApiUrl: config.clerkFrontendApiUrl ?? null,
+    authorizedParties: config.authorizedParties ? [...config.authorizedParties] : null,
+    firebaseProjectId: config.firebaseProjectId ?? null,
+    warnings: visitorSignInWarnings(signInConfig),
     claimMapping: config.claimMapping ?? null,
     signInUrl: config.signInUrl ?? null,
     allowedOrigins: [...config.allowedOrigins],

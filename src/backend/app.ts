@@ -20,6 +20,8 @@ import { chatRoutes } from './routes/chat.js';
 import { conversationRoutes, widgetConfigRoutes } from './routes/widget.js';
 import { createSecretBox, loadMasterKey } from './secrets.js';
 import { loadSignInSettings, type SignInSettings } from './sign-in-settings.js';
+import { createMemoryRelayStore, type RelayStore } from './relay/store.js';
+import { mountRelay } from './routes/relay.js';
 import { openStore, type Store } from './store.js';
 import { TOOLS } from './tools/catalog.js';
 import type { VerifierDeps } from '../verifier/index.js';
@@ -40,6 +42,8 @@ export interface CreateAppOptions {
   distDir?: string | undefined;
   /** Rate limits, retention and (used by startServer) HTTP timeouts; docs/backend-limits.md. Default DEFAULT_LIMITS. */
   limits?: LimitsOptions | undefined;
+  /** The sign-in relay: its transaction store (default: in memory) and rate limit (requests per address per minute). */
+  relay?: { store?: RelayStore | undefined; rateLimit?: number | undefined } | undefined;
 }
 
 export interface QuincerApp {
@@ -147,6 +151,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   );
   app.route(API_PATHS.widgetConfig, widgetConfigRoutes({ settings }));
   app.route(API_PATHS.conversations, conversationRoutes({ store, settings }));
+  mountRelay(app, { settings, logger, store: options.relay?.store ?? createMemoryRelayStore(), rateLimit: options.relay?.rateLimit });
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
   mountAdminPage(app, { distDir });
 

@@ -6,3 +6,4 @@ export type { AdminConfigView, AdminVisitorSignInConfig } from './admin-config.j
 export type { FailureReason, RefusalReason } from '../protocol/reasons.js';
 export type { AdminConfigUpdate, GeneratedSecretResponse, TestTokenRequest, TestTokenResponse } from '../protocol/admin.js';
 export type { ChatRequest, ChatResponse, ChatReply, ChatStreamEvents, HistoryResponse, WidgetConfigResponse } from '../protocol/chat.js';
+export { createMemoryRelayStore, type RelayStore, type RelayTransaction, type MemoryRelayStoreOptions } from './relay/store.js';

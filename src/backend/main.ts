@@ -15,6 +15,12 @@ function readPort(value: string | undefined): number {
   return port;
 }
 
+function readFlag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new TypeError(`${name} must be 1 or true (or 0, false, or unset), not "${value}".`);
+}
+
 function readSeedConfig(path: string | undefined): Partial<AdminVisitorSignInConfig> | undefined {
   if (path === undefined || path === '') return undefined;
   let text: string;
@@ -37,6 +43,8 @@ async function main(): Promise<void> {
     port: readPort(process.env.PORT),
     dataDir: resolve(process.env.QUINCER_DATA_DIR || 'data'),
     seedConfig: readSeedConfig(process.env.QUINCER_CONFIG),
+    // JWKS and discovery fetches to private, loopback or link-local addresses over https (issue 11).
+    ...(readFlag(process.env.QUINCER_ALLOW_PRIVATE_NETWORKS, 'QUINCER_ALLOW_PRIVATE_NETWORKS') ? { verifierDeps: { allowPrivateNetworks: true } } : {}),
     logger,
   });
   process.stderr.write(`Quincer backend on ${server.url} (config page: ${server.url}/admin)\n`);

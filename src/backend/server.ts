@@ -6,6 +6,7 @@ import type { AdminVisitorSignInConfig } from './admin-config.js';
 import { createApp } from './app.js';
 import { resolveLimits, type BackendLimits, type LimitsOptions } from './limits/config.js';
 import { createDefaultLogger } from './logger.js';
+import type { RelayStore } from './relay/store.js';
 import { generateAdminToken } from './secrets.js';
 import type { VerifierDeps } from '../verifier/index.js';
 
@@ -33,6 +34,10 @@ export interface StartServerOptions {
    * Each value left out comes from its QUINCER_* environment variable, else DEFAULT_LIMITS.
    */
   limits?: LimitsOptions;
+  /** Sign-in relay requests per client address per minute. Default QUINCER_RELAY_RATE_LIMIT, else 60. */
+  relayRateLimit?: number;
+  /** The sign-in relay's transaction store; default in memory (one instance). */
+  relayStore?: RelayStore;
 }
 
 export interface RunningServer {
@@ -65,6 +70,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     onRequest: options.onRequest,
     limits,
+    relay: { store: options.relayStore, rateLimit: options.relayRateLimit ?? readRateLimit(process.env.QUINCER_RELAY_RATE_LIMIT) },
   });
 
   let server: Server;
@@ -117,6 +123,15 @@ function httpServerOptions(http: BackendLimits['http']): ServerOptions {
     keepAliveTimeout: http.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(http.headersTimeoutMs / 4))),
   };
+}
+
+function readRateLimit(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new TypeError(`QUINCER_RELAY_RATE_LIMIT must be a whole number of requests per minute (at least 1), not "${value}".`);
+  }
+  return limit;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

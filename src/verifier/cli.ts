@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LIMITS } from '../protocol/chat.js';
-import { REASON_HELP, type FailureReason } from '../protocol/reasons.js';
+import { PROVIDERS, type IdentityProvider } from '../protocol/providers.js';
+import { FAILURE_DETAILS, REASON_HELP, isFailureDetail, type FailureReason } from '../protocol/reasons.js';
 import { createVisitorVerifier, validateVisitorSignInConfig, type VerifierLogger, type VerifyResult, type VisitorSignInConfig } from './index.js';
 
 /** One documented exit code per reason (docs/verifier.md, "Test your setup"); 0 verified, 1 unexpected failure, 2 usage. */
@@ -26,53 +27,78 @@ const EXIT_CODES = {
 } as const satisfies Record<'verified' | 'internal' | 'usage' | FailureReason, number>;
 
 const HELP = `Usage:
-  quincer-verify --jwks-url URL [--issuer I] [--audience A] [--mapping FILE] [--allow-http] [TOKEN | -]
-  quincer-verify --hmac-secret-env NAME [--issuer I] [--audience A] [--mapping FILE] [TOKEN | -]
+  quincer-verify --jwks-url URL [options] < token.txt
+  quincer-verify --provider PROVIDER [preset options] [options] < token.txt
+  quincer-verify --hmac-secret-env NAME [options] < token.txt
 
 Verifies a visitor token exactly as the Quincer chat backend does and prints the
 identity your tools would see, as JSON on stdout.
 
-The token:
-  TOKEN                   The JWT as your auth system issued it (no "Bearer " prefix).
-  -  or no TOKEN          Read the token from stdin (e.g. pipe it in); surrounding
-                          whitespace is ignored. Prefer this in CI: arguments show up in ps.
+The token (read from standard input by default):
+  (stdin)                 Pipe the JWT in, e.g. printf '%s' "$TOKEN" | quincer-verify ...
+                          Surrounding whitespace is ignored.
+  TOKEN                   Also accepted as the last argument, with a warning: arguments are
+                          visible to every user of the machine (ps, /proc) and land in shell history.
 
 Mode (exactly one):
   --jwks-url URL          JWT + JWKS mode: the URL of your JWKS (or Firebase's x509 JSON).
                           https://, or http:// on localhost / 127.0.0.1 / ::1.
+  --provider PROVIDER     JWT + JWKS mode with a preset: ${PROVIDERS.join(', ')}.
+                          See docs/identity-providers.md for what each derives and checks.
   --hmac-secret-env NAME  HMAC mode (HS256): read the shared secret from the environment
                           variable NAME. The secret is never accepted on the command line.
 
+Preset options:
+  --auth0-domain D              auth0: your tenant domain (acme.eu.auth0.com) or custom domain
+  --cognito-user-pool-id ID     cognito: the user pool id (eu-west-1_AbC123)
+  --cognito-token-use USE       cognito: id (default), access or both
+  --clerk-frontend-api-url URL  clerk: the Frontend API URL (https://your-app.clerk.accounts.dev)
+  --authorized-party ORIGIN     the azp a token must carry (Clerk: your site origin); repeatable
+  --firebase-project-id ID      firebase: the project id
+  --issuer I                    oidc: the issuer; keys are found by OpenID discovery
+
 Options:
   --issuer I              Require the token's iss to equal I.
-  --audience A            Require the token's aud to be (or contain) A.
+  --audience A            Require the token's aud to be (or contain) A; repeat for several
+                          accepted values. Cognito: the app client id(s).
   --mapping FILE          Claim mapping: a JSON file { "outputName": "claimName", ... };
                           "userId" may only map to "sub". Without it, every claim except
                           iss/sub/aud/exp/iat/nbf/jti is copied into the identity.
   --allow-http            Accept a plain http:// JWKS URL on a host other than loopback
                           (testing only; keys fetched over http can be swapped in transit).
+  --allow-private-networks  Fetch keys from https hosts on private, loopback or link-local
+                          addresses (refused by default).
   --verbose               Also print the verifier's log lines (JSON) on stderr.
   -h, --help              Print this help and exit 0.
 
 Output:
   Verified: the identity as JSON on stdout, exit 0.
-  Refused: the reason, the message, what it means and how to fix it, on stderr.
+  Refused: the reason, the detail code, the message, what it means and how to fix it, on stderr.
+  Warnings about the settings (an empty Issuer or Audience) are printed on stderr.
 
 Exit codes:
   0   verified
   1   unexpected failure (a bug; please report it)
   2   usage error (unknown or missing option, unreadable --mapping file, invalid setting)
-  10  missing-token      no token given (empty argument or empty stdin)
-  11  config-incomplete  the mode is not fully set up (e.g. the --hmac-secret-env variable is empty)
+  10  missing-token      no token given (empty stdin)
+  11  config-incomplete  the mode is not fully set up (e.g. the --hmac-secret-env variable is
+                         empty, or a shared key set without --issuer and --audience)
   12  expired            the token's exp is past (30 s tolerance)
-  13  bad-signature      signed with a key the JWKS / secret does not hold (rotated keys, wrong secret)
-  14  bad-claim          iss / aud do not match, nbf in the future, or no sub
-  15  jwks-fetch-failed  the JWKS URL could not be fetched or is not a JWKS
-  16  malformed-token    not a compact JWS (three base64url segments separated by dots)
+  13  bad-signature      signed with a key the JWKS / secret does not hold (rotated keys, wrong
+                         secret), or with another alg than the key declares
+  14  bad-claim          iss / aud / azp / client_id / token_use do not match, nbf in the
+                         future, no sub, no exp, or a machine-to-machine token
+  15  jwks-fetch-failed  the JWKS or discovery document could not be fetched or is not one
+  16  malformed-token    not a compact JWS (an encrypted JWE, or not three base64url segments)
+
+Detail codes (printed as "detail:"):
+${Object.entries(FAILURE_DETAILS).map(([code, { reason }]) => `  ${code.padEnd(38)}${reason}`).join('\n')}
 
 Examples:
-  quincer-verify --jwks-url https://YOUR_DOMAIN.auth0.com/.well-known/jwks.json \\
-    --issuer https://YOUR_DOMAIN.auth0.com/ "$TOKEN"
+  printf '%s' "$TOKEN" | quincer-verify --provider auth0 --auth0-domain acme.eu.auth0.com \\
+    --audience https://api.acme.example
+  printf '%s' "$TOKEN" | quincer-verify --provider firebase --firebase-project-id acme-shop
+  printf '%s' "$TOKEN" | quincer-verify --provider oidc --issuer https://idp.example.com
   printf '%s' "$TOKEN" | QUINCER_VISITOR_SECRET=... quincer-verify --hmac-secret-env QUINCER_VISITOR_SECRET
 `;
 
@@ -82,6 +108,13 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   audience: '--audience',
   claimMapping: '--mapping',
   hmacSecret: '--hmac-secret-env',
+  provider: '--provider',
+  auth0Domain: '--auth0-domain',
+  cognitoUserPoolId: '--cognito-user-pool-id',
+  cognitoTokenUse: '--cognito-token-use',
+  clerkFrontendApiUrl: '--clerk-frontend-api-url',
+  authorizedParties: '--authorized-party',
+  firebaseProjectId: '--firebase-project-id',
 };
 
 /** A usage problem: printed with a pointer to --help, exit code 2. */
@@ -92,6 +125,7 @@ class UsageError extends Error {
 interface CliArgs {
   config: VisitorSignInConfig;
   allowHttp: boolean;
+  allowPrivateNetworks: boolean;
   verbose: boolean;
   /** The token argument; null means read stdin. */
   token: string | null;
@@ -107,7 +141,15 @@ function parseCommandLine(argv: string[]): CliArgs | 'help' {
       options: {
         'jwks-url': { type: 'string' },
         issuer: { type: 'string' },
-        audience: { type: 'string' },
+        audience: { type: 'string', multiple: true },
+        provider: { type: 'string' },
+        'auth0-domain': { type: 'string' },
+        'cognito-user-pool-id': { type: 'string' },
+        'cognito-token-use': { type: 'string' },
+        'clerk-frontend-api-url': { type: 'string' },
+        'authorized-party': { type: 'string', multiple: true },
+        'firebase-project-id': { type: 'string' },
+        'allow-private-networks': { type: 'boolean' },
         mapping: { type: 'string' },
         'hmac-secret-env': { type: 'string' },
         'allow-http': { type: 'boolean' },
@@ -123,19 +165,33 @@ function parseCommandLine(argv: string[]): CliArgs | 'help' {
   if (positionals.length > 1) throw new UsageError('Pass one token (or - to read it from stdin).');
   const jwksUrl = values['jwks-url'];
   const secretEnv = values['hmac-secret-env'];
-  if ((jwksUrl === undefined) === (secretEnv === undefined)) {
-    throw new UsageError('Choose exactly one mode: --jwks-url URL, or --hmac-secret-env NAME.');
+  const provider = values.provider;
+  if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new UsageError(`--provider takes one of ${PROVIDERS.join(', ')}.`);
+  }
+  const jwksMode = jwksUrl !== undefined || (provider !== undefined && provider !== 'custom');
+  if (jwksMode === (secretEnv !== undefined)) {
+    throw new UsageError('Choose exactly one mode: --jwks-url URL, --provider PROVIDER, or --hmac-secret-env NAME.');
   }
 
-  const config: VisitorSignInConfig =
-    jwksUrl !== undefined ? { mode: 'jwks', jwksUrl } : { mode: 'hmac', ...secretFromEnvironment(secretEnv as string) };
+  const config: VisitorSignInConfig = jwksMode ? { mode: 'jwks' } : { mode: 'hmac', ...secretFromEnvironment(secretEnv as string) };
+  if (jwksUrl !== undefined) config.jwksUrl = jwksUrl;
+  if (provider !== undefined) config.provider = provider as IdentityProvider;
   if (values.issuer !== undefined) config.issuer = values.issuer;
-  if (values.audience !== undefined) config.audience = values.audience;
+  const audience = values.audience ?? [];
+  if (audience.length > 0) config.audience = audience.length === 1 ? audience[0]! : audience;
+  if (values['auth0-domain'] !== undefined) config.auth0Domain = values['auth0-domain'];
+  if (values['cognito-user-pool-id'] !== undefined) config.cognitoUserPoolId = values['cognito-user-pool-id'];
+  if (values['cognito-token-use'] !== undefined) config.cognitoTokenUse = values['cognito-token-use'] as VisitorSignInConfig['cognitoTokenUse'];
+  if (values['clerk-frontend-api-url'] !== undefined) config.clerkFrontendApiUrl = values['clerk-frontend-api-url'];
+  if (values['authorized-party'] !== undefined) config.authorizedParties = values['authorized-party'];
+  if (values['firebase-project-id'] !== undefined) config.firebaseProjectId = values['firebase-project-id'];
   if (values.mapping !== undefined) config.claimMapping = readMapping(values.mapping);
   const positional = positionals[0];
   return {
     config,
     allowHttp: values['allow-http'] === true,
+    allowPrivateNetworks: values['allow-private-networks'] === true,
     verbose: values.verbose === true,
     token: positional === undefined || positional === '-' ? null : positional,
   };
@@ -178,7 +234,7 @@ function checkConfig(config: VisitorSignInConfig, allowHttp: boolean): void {
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
-    throw new UsageError('Pass the token as an argument, or pipe it on stdin (for example: printf %s "$TOKEN" | quincer-verify ...).');
+    throw new UsageError('Pipe the token on stdin, for example: printf %s "$TOKEN" | quincer-verify ...');
   }
   const limit = LIMITS.maxTokenChars * 4;
   let text = '';
@@ -201,7 +257,7 @@ const stderrLogger: VerifierLogger = {
 /** The verifier words missing-token for HTTP requests; here the token was missing from the command. */
 function withCliMessage(result: VerifyResult): VerifyResult {
   if (result.ok || result.reason !== 'missing-token') return result;
-  return { ok: false, reason: 'missing-token', message: 'No token was given; pass it as the last argument, or pipe it on stdin.' };
+  return { ok: false, reason: 'missing-token', detail: result.detail, message: 'No token was given; pipe it on stdin (printf %s "$TOKEN" | quincer-verify ...).' };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -213,8 +269,15 @@ async function run(argv: string[]): Promise<number> {
   checkConfig(args.config, args.allowHttp);
   const verifier = createVisitorVerifier(args.config, {
     allowInsecureHttp: args.allowHttp,
+    allowPrivateNetworks: args.allowPrivateNetworks,
     logger: args.verbose ? stderrLogger : silentLogger,
   });
+  if (args.token !== null) {
+    process.stderr.write(
+      'quincer-verify: warning: the token was passed as an argument, which other users of this machine can read (ps, /proc) and your shell keeps in its history; pipe it on stdin instead.\n',
+    );
+  }
+  for (const warning of verifier.warnings()) process.stderr.write(`quincer-verify: warning: ${warning.message}\n`);
   const token = (args.token ?? (await readStdin())).trim();
   const result = token === '' ? withCliMessage(await verifier.verifyAuthorization(null)) : await verifier.verifyToken(token);
   if (result.ok) {
@@ -222,7 +285,15 @@ async function run(argv: string[]): Promise<number> {
     return EXIT_CODES.verified;
   }
   const help = REASON_HELP[result.reason];
-  const lines = [`quincer-verify: ${result.reason}`, `  message: ${result.message}`, `  meaning: ${help.meaning}`, `  fix:     ${help.fix}`];
+  const detailFix = isFailureDetail(result.detail) ? FAILURE_DETAILS[result.detail].fix : null;
+  const lines = [
+    `quincer-verify: ${result.reason}`,
+    `  detail:  ${result.detail}`,
+    `  message: ${result.message}`,
+    `  meaning: ${help.meaning}`,
+    `  fix:     ${help.fix}`,
+    ...(detailFix ? [`  detail fix: ${detailFix}`] : []),
+  ];
   process.stderr.write(`${lines.join('\n')}\n`);
   return EXIT_CODES[result.reason];
 }

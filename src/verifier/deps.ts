@@ -1,8 +1,12 @@
 /** VerifierDeps resolved once into a readonly, fully defaulted object. */
+import { lookup as dnsLookup } from 'node:dns';
 import type { VerifierDeps, VerifierLogger } from './types.js';
 
 export interface ResolvedDeps {
-  readonly fetch: typeof fetch;
+  /** null: the guarded node:http(s) transport (network-policy.ts). */
+  readonly fetch: typeof fetch | null;
+  readonly lookup: typeof dnsLookup;
+  readonly allowPrivateNetworks: boolean;
   readonly now: () => number;
   readonly logger: VerifierLogger;
   readonly allowInsecureHttp: boolean;
@@ -48,8 +52,9 @@ function duration(deps: VerifierDeps, name: keyof typeof DEFAULTS, options: { mi
 
 export function resolveDeps(deps: VerifierDeps = {}): ResolvedDeps {
   if (typeof deps !== 'object' || deps === null) throw new TypeError('createVisitorVerifier: deps must be an object.');
-  const fetchImpl = deps.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new TypeError('createVisitorVerifier: deps.fetch must be a function.');
+  const fetchImpl = deps.fetch ?? null;
+  if (fetchImpl !== null && typeof fetchImpl !== 'function') throw new TypeError('createVisitorVerifier: deps.fetch must be a function.');
+  if (deps.lookup !== undefined && typeof deps.lookup !== 'function') throw new TypeError('createVisitorVerifier: deps.lookup must be a function like dns.lookup.');
   if (deps.now !== undefined && typeof deps.now !== 'function') throw new TypeError('createVisitorVerifier: deps.now must be a function returning ms.');
   const logger = deps.logger ?? stderrLogger;
   if (typeof logger.warn !== 'function' || typeof logger.info !== 'function' || typeof logger.error !== 'function') {
@@ -57,6 +62,8 @@ export function resolveDeps(deps: VerifierDeps = {}): ResolvedDeps {
   }
   return Object.freeze({
     fetch: fetchImpl,
+    lookup: deps.lookup ?? dnsLookup,
+    allowPrivateNetworks: deps.allowPrivateNetworks === true,
     now: deps.now ?? Date.now,
     logger,
     allowInsecureHttp: deps.allowInsecureHttp === true,

@@ -1,6 +1,8 @@
 /** The visitor-token verifier (SPEC §3): public API. */
 export { createVisitorVerifier, JWKS_ALGORITHMS, HMAC_ALGORITHMS, CLOCK_TOLERANCE_SECONDS } from './verifier.js';
-export { validateVisitorSignInConfig, MIN_HMAC_SECRET_CHARS } from './config.js';
+export { validateVisitorSignInConfig, visitorSignInWarnings, MIN_HMAC_SECRET_CHARS } from './config.js';
+export { derivePreset, PROVIDERS, COGNITO_TOKEN_USES, FIREBASE_X509_URL, isSharedKeySetUrl } from '../protocol/providers.js';
+export { FAILURE_DETAILS } from '../protocol/reasons.js';
 export type { ConfigValidation } from './config.js';
 export type {
   VisitorSignInConfig,
@@ -12,4 +14,8 @@ export type {
   KeyStatus,
   VisitorIdentity,
   FailureReason,
+  FailureDetail,
+  IdentityProvider,
+  CognitoTokenUse,
+  ConfigWarning,
 } from './types.js';

@@ -36,17 +36,34 @@ const looksLikeCertificateMap = (document: Record<string, unknown>): boolean => 
   return values.length > 0 && values.every((value) => typeof value === 'string' && value.includes('-----BEGIN CERTIFICATE-----'));
 };
 
-/** The usable public keys of a fetched document; throws KeySetFetchError when there are none. */
-export function toJwks(document: unknown): { keys: JWK[] } {
+/** An OpenID discovery document (it names a jwks_uri and has no keys). */
+export interface DiscoveryDocument {
+  readonly issuer: unknown;
+  readonly jwksUri: string;
+}
+
+export function asDiscoveryDocument(document: unknown): DiscoveryDocument | null {
+  if (!isObject(document) || Array.isArray(document.keys) || typeof document.jwks_uri !== 'string') return null;
+  return { issuer: document.issuer, jwksUri: document.jwks_uri };
+}
+
+/**
+ * The usable public keys of a fetched document; throws KeySetFetchError when
+ * there are none. `x509` marks Firebase's certificate-map format, which only
+ * Google serves, for keys every Firebase project shares.
+ */
+export function toJwks(document: unknown): { keys: JWK[]; x509: boolean } {
   if (!isObject(document)) throw new KeySetFetchError('The JWKS URL did not serve a JSON object; it must serve {"keys": [...]}.');
   let keys: JWK[];
+  let x509 = false;
   if (Array.isArray(document.keys)) {
     keys = document.keys.filter(isPublicSigningJwk).map((jwk) => ({ ...jwk }));
   } else if (looksLikeCertificateMap(document)) {
     keys = Object.entries(document).map(([kid, pem]) => certificateToJwk(kid, pem as string));
+    x509 = true;
   } else {
     throw new KeySetFetchError('The JWKS URL served JSON that is neither a JWKS ({"keys": [...]}) nor an x509 certificate map.');
   }
   if (keys.length === 0) throw new KeySetFetchError('The JWKS URL serves no public signing keys.');
-  return { keys };
+  return { keys, x509 };
 }

@@ -8,11 +8,21 @@
  * - No fetch starts within the cooldown of the previous one unless forced: an
  *   unknown kid or an outage costs at most one fetch per cooldown.
  * - When a re-pull fails, expired keys keep serving for staleGraceMs (logged).
+ * - `oidc`: each pull first reads the discovery document, requires its issuer
+ *   to equal the configured one exactly and takes its jwks_uri (any host, same
+ *   URL rules). A discovery document served at a JWKS URL is recognised the
+ *   same way and its jwks_uri used.
  */
 import { createLocalJWKSet, errors, type JWK, type JWSHeaderParameters, type FlattenedJWSInput } from 'jose';
+import { isSharedKeySetUrl } from '../protocol/providers.js';
 import type { ResolvedDeps } from './deps.js';
+import { OWN_CODES, VerificationError } from './failures.js';
 import { fetchJsonDocument, KeySetFetchError } from './fetch-document.js';
-import { toJwks } from './key-set-document.js';
+import { asDiscoveryDocument, toJwks } from './key-set-document.js';
+import { urlProblem } from './url-policy.js';
+
+/** Where the keys come from: a JWKS URL, or (oidc) a discovery URL and the issuer it must name. */
+export type KeySource = { readonly jwksUrl: string; readonly issuer: string | null } | { readonly discoveryUrl: string; readonly issuer: string };
 
 type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
 
@@ -25,6 +35,10 @@ interface KeySet {
   readonly kids: readonly string[];
   readonly fetchedAt: number;
   readonly fingerprint: string;
+  /** The URL the keys were read from (after discovery). */
+  readonly jwksUrl: string;
+  /** Keys every tenant of a provider shares (an x509 map, Google's or Microsoft's JWKS). */
+  readonly shared: boolean;
 }
 
 export class RemoteKeyStore {
@@ -32,20 +46,32 @@ export class RemoteKeyStore {
   #pending: Promise<void> | null = null;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
   #lastFetchError: string | null = null;
+  /** The last failed fetch, so a verification reports its specific detail (discovery, private network). */
+  #lastFailure: KeySetFetchError | null = null;
   #startedSequence = 0;
   #appliedSequence = 0;
   #generation = 0;
   #graceLoggedFor = 0;
-  readonly #url: string;
+  readonly #source: KeySource;
   readonly #host: string;
   readonly #deps: ResolvedDeps;
   readonly #onChange: () => void;
 
-  constructor(url: string, deps: ResolvedDeps, onChange: () => void) {
-    this.#url = url;
-    this.#host = new URL(url).host;
+  constructor(source: KeySource, deps: ResolvedDeps, onChange: () => void) {
+    this.#source = source;
+    this.#host = new URL('jwksUrl' in source ? source.jwksUrl : source.discoveryUrl).host;
     this.#deps = deps;
     this.#onChange = onChange;
+  }
+
+  /** True when the keys in use are shared by every tenant of their provider. */
+  get shared(): boolean {
+    return this.#current?.shared === true;
+  }
+
+  /** The URL the keys in use came from; before the first fetch, the configured JWKS URL (null for discovery). */
+  get jwksUrl(): string | null {
+    return this.#current?.jwksUrl ?? ('jwksUrl' in this.#source ? this.#source.jwksUrl : null);
   }
 
   /** Bumped whenever the keys in use change (new set, or expired past grace). */
@@ -87,6 +113,18 @@ export class RemoteKeyStore {
    * of the key set it came from (so a result is cached only under that set).
    */
   async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<{ key: CryptoKey; generation: number }> {
+    try {
+      return await this.#getKey(header, token);
+    } catch (error) {
+      // A published kid that jose did not select: the key declares another alg (or key type).
+      if ((error as { code?: unknown }).code === errors.JWKSNoMatchingKey.code && typeof header.kid === 'string' && this.#current?.kids.includes(header.kid)) {
+        throw new VerificationError(OWN_CODES.algMismatch, 'the key with this kid is published for another algorithm');
+      }
+      throw error;
+    }
+  }
+
+  async #getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<{ key: CryptoKey; generation: number }> {
     const keys = await this.#usableKeys();
     try {
       return { key: await this.#select(keys, header, token), generation: keys.generation };
@@ -144,7 +182,9 @@ export class RemoteKeyStore {
       this.#changed();
       this.#log('error', { event: 'jwks-keys-expired', jwksHost: this.#host }, 'JWKS keys expired past the grace period; verifications fail until the URL answers');
     }
-    throw new KeySetFetchError(this.#lastFetchError ?? 'The JWKS URL could not be reached.');
+    const failed = new KeySetFetchError(this.#lastFetchError ?? 'The JWKS URL could not be reached.');
+    failed.failure = this.#lastFailure?.failure;
+    throw failed;
   }
 
   /** Logging must never turn a key-set event into a failed verification. */
@@ -170,6 +210,7 @@ export class RemoteKeyStore {
         this.#appliedSequence = sequence;
         const previous = this.#current;
         this.#lastFetchError = null;
+        this.#lastFailure = null;
         if (previous?.fingerprint === next.fingerprint) {
           next.generation = previous.generation;
           this.#current = next;
@@ -181,8 +222,13 @@ export class RemoteKeyStore {
       },
       (error: unknown) => {
         const message = error instanceof KeySetFetchError ? error.message : 'The JWKS URL could not be loaded.';
-        if (sequence > this.#appliedSequence) this.#lastFetchError = message;
-        this.#log('warn', { event: 'jwks-fetch-failed', jwksHost: this.#host, error: message }, 'JWKS fetch failed');
+        if (sequence > this.#appliedSequence) {
+          this.#lastFetchError = message;
+          this.#lastFailure = error instanceof KeySetFetchError ? error : null;
+        }
+        const detail = error instanceof KeySetFetchError ? (error.failure?.detail ?? 'jwks-unavailable') : 'jwks-unavailable';
+        const logged = error instanceof KeySetFetchError ? error.logMessage : message;
+        this.#log('warn', { event: 'jwks-fetch-failed', jwksHost: this.#host, detail, error: logged }, 'JWKS fetch failed');
         throw error;
       },
     );
@@ -193,14 +239,56 @@ export class RemoteKeyStore {
     return shared;
   }
 
-  async #fetchKeySet(): Promise<KeySet> {
-    const document = await fetchJsonDocument(this.#url, {
+  #fetch<T = unknown>(url: string, label: string, interpret?: (document: unknown) => T): Promise<T> {
+    return fetchJsonDocument<T>(url, {
       fetch: this.#deps.fetch,
+      lookup: this.#deps.lookup,
       timeoutMs: this.#deps.fetchTimeoutMs,
       maxBytes: this.#deps.maxJwksBytes,
       allowInsecureHttp: this.#deps.allowInsecureHttp,
-    });
-    const jwks = toJwks(document);
+      allowPrivateNetworks: this.#deps.allowPrivateNetworks,
+      label,
+    }, interpret);
+  }
+
+  /** The jwks_uri of a discovery document whose issuer must equal `issuer` exactly. */
+  #jwksUriOf(document: unknown, issuer: string | null, where: string): string {
+    const discovery = asDiscoveryDocument(document);
+    if (discovery === null) {
+      throw new KeySetFetchError(`${where} is not an OpenID discovery document (it names no jwks_uri).`, { detail: 'discovery-failed' });
+    }
+    if (issuer !== null && discovery.issuer !== issuer) {
+      throw new KeySetFetchError(
+        `${where} names an issuer that differs from the configured Issuer; they must be exactly equal (OpenID Connect Discovery §4.3): set Issuer to the issuer the document names.`,
+        { detail: 'discovery-issuer-mismatch' },
+      );
+    }
+    const problem = urlProblem(discovery.jwksUri, { allowInsecureHttp: this.#deps.allowInsecureHttp });
+    if (problem) throw new KeySetFetchError(`The jwks_uri of ${where.toLowerCase()} is not allowed: ${problem}`, { detail: 'discovery-failed' });
+    return new URL(discovery.jwksUri).href;
+  }
+
+  async #fetchKeySet(): Promise<KeySet> {
+    const source = this.#source;
+    let jwksUrl: string;
+    if ('discoveryUrl' in source) {
+      const discovered = await this.#fetch(source.discoveryUrl, 'The discovery document');
+      jwksUrl = this.#jwksUriOf(discovered, source.issuer, 'The discovery document');
+    } else {
+      jwksUrl = source.jwksUrl;
+    }
+    // What the document says about itself is judged inside the fetch, so an internal target's answer stays generic.
+    const keysOrDiscovery = (document: unknown) => (asDiscoveryDocument(document) !== null ? { discovery: document } : { keySet: toJwks(document) });
+    let fetched = await this.#fetch(jwksUrl, 'The JWKS URL', keysOrDiscovery);
+    if ('discovery' in fetched) {
+      if ('discoveryUrl' in source) throw new KeySetFetchError("The discovery document's jwks_uri serves another discovery document, not a key set.", { detail: 'discovery-failed' });
+      // A discovery document pasted as the JWKS URL: use the jwks_uri it names.
+      jwksUrl = this.#jwksUriOf(fetched.discovery, source.issuer, 'The document at the JWKS URL');
+      fetched = await this.#fetch(jwksUrl, 'The JWKS URL', keysOrDiscovery);
+      if ('discovery' in fetched) throw new KeySetFetchError('The jwks_uri serves another discovery document, not a key set.', { detail: 'discovery-failed' });
+    }
+    const { keys: jwksKeys, x509 } = fetched.keySet;
+    const jwks = { keys: jwksKeys };
     let resolve: LocalKeySet;
     try {
       resolve = createLocalJWKSet(jwks);
@@ -208,6 +296,15 @@ export class RemoteKeyStore {
       throw new KeySetFetchError('The JWKS URL served a malformed key set.', { cause });
     }
     const kids = jwks.keys.map((jwk: JWK) => jwk.kid).filter((kid): kid is string => typeof kid === 'string');
-    return { resolve, generation: -1, selected: new Map(), kids, fetchedAt: this.#deps.now(), fingerprint: JSON.stringify(jwks.keys) };
+    return {
+      resolve,
+      generation: -1,
+      selected: new Map(),
+      kids,
+      fetchedAt: this.#deps.now(),
+      fingerprint: JSON.stringify(jwks.keys),
+      jwksUrl,
+      shared: x509 || isSharedKeySetUrl(jwksUrl),
+    };
   }
 }

@@ -10,3 +10,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export function isCompactJws(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LIMITS.maxTokenChars && COMPACT_JWS.test(value);
 }
+
+/** Five segments (the IV and tag may not be empty, the encrypted key may): an encrypted JWT (JWE). */
+const COMPACT_JWE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export function isCompactJwe(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= LIMITS.maxTokenChars && COMPACT_JWE.test(value);
+}

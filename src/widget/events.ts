@@ -29,7 +29,8 @@ export interface WidgetEvents {
   logout: () => void;
   'signin-required': (detail: SignInEvent) => void;
   'signin-complete': () => void;
-  'signin-cancelled': (detail: { reason: 'cancelled' | 'timeout' }) => void;
+  /** cancelled: the visitor closed the popup; dismissed: the visitor pressed the widget's Cancel; timeout: the time limit ended it. */
+  'signin-cancelled': (detail: { reason: 'cancelled' | 'dismissed' | 'timeout' }) => void;
   'signin-blocked': (detail: SignInEvent) => void;
   error: (error: WidgetErrorEvent) => void;
 }

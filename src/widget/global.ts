@@ -1,4 +1,7 @@
 /** Script-tag entry (dist/chat-widget.js): defines window.ChatWidget. */
 import { installGlobal, runningScript } from './global-install.js';
+import { rememberWidgetScript } from './signin/load-flow-script.js';
 
-installGlobal(window as { ChatWidget?: unknown }, runningScript(document));
+const script = runningScript(document);
+rememberWidgetScript(script);
+installGlobal(window as { ChatWidget?: unknown }, script);

@@ -17,6 +17,8 @@ export interface WidgetStrings {
   sendFailed: string;
   signIn: string;
   signInPending: string;
+  /** The Cancel control beside a pending sign-in. */
+  signInCancel: string;
   signInCancelled: string;
   signInTimeout: string;
   signInUnavailable: string;
@@ -40,6 +42,7 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   sendFailed: 'Not sent: check your connection, then retry.',
   signIn: 'Sign in to continue',
   signInPending: 'Finish signing in in the window that opened.',
+  signInCancel: 'Cancel',
   signInCancelled: 'Sign-in was cancelled. Sign in to continue when you are ready.',
   signInTimeout: 'Sign-in timed out. Please try again.',
   signInUnavailable: 'Sign in on this site first, then ask again.',

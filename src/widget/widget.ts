@@ -9,6 +9,7 @@ import { Auth, type IdentifyInput } from './auth.js';
 import { WidgetError } from './errors.js';
 import type { WidgetEvents, WidgetEventName } from './events.js';
 import { resolveOptions, type ChatWidgetOptions, type ResolvedOptions } from './options.js';
+import { preloadFlow } from './signin/load-flow.js';
 import { hasTransientUserActivation, PopupSignIn, type PopupOutcome } from './signin/popup-sign-in.js';
 import { createStateStore, type StateStore } from './storage.js';
 import { Store } from './state.js';
@@ -213,6 +214,7 @@ class WidgetCore implements ChatWidgetInstance {
           this.#emit('signin-blocked', { reason: refusal.reason, tool: refusal.tool });
         }
       },
+      cancelSignIn: () => this.#popup?.cancel(),
     };
   }
 
@@ -347,6 +349,7 @@ class WidgetCore implements ChatWidgetInstance {
       return;
     }
     this.#view.upsert({ ...base, signIn: 'offer' });
+    preloadFlow();
     // window.open outside a user gesture is blocked: open by ourselves only while the send still grants activation.
     if (this.#options.autoSignIn && !turn.autoSignInUsed && hasTransientUserActivation()) {
       turn.autoSignInUsed = true;
@@ -358,13 +361,14 @@ class WidgetCore implements ChatWidgetInstance {
   /** Synchronous up to window.open, so it runs under the click's user activation. */
   #startSignIn(turn: Turn, refusalId: string): boolean {
     if (this.#destroyed || this.#signInUrl === null) return false;
-    this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs });
+    this.#popup ??= new PopupSignIn({ signInUrl: this.#signInUrl, timeoutMs: this.#options.signInTimeoutMs, relayUrl: this.#options.apiUrl, bearer: () => this.#auth.token });
     const pending = this.#popup.open();
     if (!pending) return false;
     // A second click while the popup is open focuses it and gets the same transaction: one outcome, one re-send per message.
     let waiting = this.#signInWaiting;
     if (waiting?.promise !== pending) {
-      const group: SignInWaiting = { promise: pending, refusals: new Map() };
+      // A new popup that replaces a closed one (open() ended it as cancelled) takes over its refused messages.
+      const group: SignInWaiting = { promise: pending, refusals: new Map(waiting?.refusals) };
       const epoch = this.#epoch;
       waiting = this.#signInWaiting = group;
       void pending.then((outcome) => this.#afterSignIn(outcome, group, epoch));
@@ -376,6 +380,8 @@ class WidgetCore implements ChatWidgetInstance {
 
   #afterSignIn(outcome: PopupOutcome, group: SignInWaiting, epoch: number): void {
     if (this.#signInWaiting === group) this.#signInWaiting = null;
+    // Replaced by a new popup (the visitor asked again; under COOP the old one reads closed): nothing ended.
+    else if (this.#signInWaiting !== null) return;
     if (epoch !== this.#epoch || this.#destroyed) return;
     const { strings } = this.#options;
     let complete = outcome.status === 'complete';
@@ -394,7 +400,7 @@ class WidgetCore implements ChatWidgetInstance {
     if (complete) {
       this.#view.remove(NOTICE_ID);
       this.#emit('signin-complete');
-    } else if (outcome.status === 'cancelled' || outcome.status === 'timeout') {
+    } else if (outcome.status === 'cancelled' || outcome.status === 'dismissed' || outcome.status === 'timeout') {
       this.#notice(outcome.status === 'timeout' ? strings.signInTimeout : strings.signInCancelled);
       this.#emit('signin-cancelled', { reason: outcome.status });
     }

@@ -78,7 +78,7 @@ describe('package metadata', () => {
     for (const tarball of Object.values(tarballs)) {
       // The script-tag files are <script src> assets, not modules: they have no types to resolve.
       // The node16 profile checks node16 from CommonJS, node16 from ESM and bundler; it exits non-zero on any problem.
-      const args = [tarball, '--profile', 'node16', '--no-color', '--exclude-entrypoints', './chat-widget.js', './quincer-signin.js'];
+      const args = [tarball, '--profile', 'node16', '--no-color', '--exclude-entrypoints', './chat-widget.js', './chat-widget-signin.js', './quincer-signin.js'];
       const result = await run(process.execPath, ['node_modules/@arethetypeswrong/cli/dist/index.js', ...args]).then(
         ({ stdout }) => ({ code: 0, stdout }),
         (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),

@@ -109,7 +109,7 @@ export function App() {
               }}
               onApiError={onApiError}
             />
-            <TestCard api={api} configVersion={configVersion} onApiError={onApiError} />
+            <TestCard api={api} configVersion={configVersion} onApiError={onApiError} view={phase.view} />
           </div>
         ) : null}
       </main>

@@ -6,10 +6,13 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import type { AdminApi, ApiError, AdminConfigView, VisitorSignInMode } from '../api.js';
+import { COGNITO_TOKEN_USES, PROVIDER_LABELS, PROVIDERS, type CognitoTokenUse, type IdentityProvider } from '../../protocol/providers.js';
 import {
   FIELD_ORDER,
   MODE_LABELS,
+  PROVIDER_FIELDS,
   buildUpdate,
+  derivedFor,
   claimMappingProblem,
   placeServerErrors,
   valuesFromView,
@@ -32,6 +35,22 @@ type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { k
 
 const MODES: readonly VisitorSignInMode[] = ['off', 'jwks', 'hmac'];
 
+const TOKEN_USE_LABELS: Readonly<Record<CognitoTokenUse, string>> = {
+  id: 'ID tokens (token_use "id"; aud = app client id)',
+  access: 'Access tokens (token_use "access"; client_id = app client id; no email)',
+  both: 'Both',
+};
+
+/** Where each provider's console shows the values to copy (docs/identity-providers.md has the details). */
+const PROVIDER_HINTS: Readonly<Record<IdentityProvider, string>> = {
+  custom: 'Type the JWKS URL, Issuer and Audience yourself.',
+  auth0: 'Auth0 dashboard → Settings → Domain, and APIs → your API → Identifier (the audience your page requests).',
+  cognito: 'Cognito → User pools → your pool: the User pool ID, and App integration → App clients → Client ID.',
+  clerk: 'Clerk dashboard → API keys → Frontend API URL; list your site origins as authorized parties. Session tokens live 60 s: give the widget a refresh provider.',
+  firebase: 'Firebase console → Project settings → General → Project ID. Issuer and Audience are derived from it and always enforced.',
+  oidc: 'Your provider\'s issuer URL: the keys are found through <issuer>/.well-known/openid-configuration (its jwks_uri).',
+};
+
 export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }: ConfigFormProps) {
   const [values, setValues] = useState<FormValues>(() => valuesFromView(view));
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
@@ -41,6 +60,10 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
   const summaryRef = useRef<HTMLDivElement>(null);
 
   const liveMappingProblem = claimMappingProblem(values.claimMapping);
+  const provider: IdentityProvider = values.mode === 'jwks' ? values.provider : 'custom';
+  const shows = (field: FieldName): boolean =>
+    values.mode === 'jwks' ? PROVIDER_FIELDS[provider].includes(field) : values.mode === 'hmac' && (field === 'issuer' || field === 'audience');
+  const derived = derivedFor(values);
   const errorOf = (name: FieldName): string | undefined =>
     name === 'claimMapping' ? (liveMappingProblem ?? serverErrors.claimMapping) : serverErrors[name];
   const refFor = (name: FieldName) => (element: HTMLElement | null) => {
@@ -131,6 +154,48 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
         ) : null}
 
         {values.mode === 'jwks' ? (
+          <div class={errorOf('provider') ? 'field has-error' : 'field'}>
+            <label for="provider">Identity provider</label>
+            <select
+              id="provider"
+              name="provider"
+              class="input"
+              value={values.provider}
+              aria-describedby={errorOf('provider') ? 'provider-error provider-hint' : 'provider-hint'}
+              ref={refFor('provider')}
+              onChange={(event) => update('provider', (event.currentTarget as HTMLSelectElement).value as IdentityProvider)}
+            >
+              {PROVIDERS.map((provider) => (
+                <option key={provider} value={provider}>
+                  {PROVIDER_LABELS[provider]}
+                </option>
+              ))}
+            </select>
+            {errorOf('provider') ? (
+              <p id="provider-error" class="field-error">
+                {errorOf('provider')}
+              </p>
+            ) : null}
+            <p id="provider-hint" class="hint">
+              {PROVIDER_HINTS[values.provider]}
+            </p>
+          </div>
+        ) : null}
+
+        {shows('auth0Domain') ? (
+          <TextField id="auth0Domain" label="Auth0 domain" value={values.auth0Domain} onInput={(value) => update('auth0Domain', value)} error={errorOf('auth0Domain')} placeholder="acme.eu.auth0.com" hint="Your tenant domain, or your custom domain." inputRef={refFor('auth0Domain')} />
+        ) : null}
+        {shows('cognitoUserPoolId') ? (
+          <TextField id="cognitoUserPoolId" label="User pool ID" value={values.cognitoUserPoolId} onInput={(value) => update('cognitoUserPoolId', value)} error={errorOf('cognitoUserPoolId')} placeholder="eu-west-1_AbC123xyz" hint="The region is its prefix." inputRef={refFor('cognitoUserPoolId')} />
+        ) : null}
+        {shows('clerkFrontendApiUrl') ? (
+          <TextField id="clerkFrontendApiUrl" label="Frontend API URL" type="url" value={values.clerkFrontendApiUrl} onInput={(value) => update('clerkFrontendApiUrl', value)} error={errorOf('clerkFrontendApiUrl')} placeholder="https://your-app.clerk.accounts.dev" inputRef={refFor('clerkFrontendApiUrl')} />
+        ) : null}
+        {shows('firebaseProjectId') ? (
+          <TextField id="firebaseProjectId" label="Firebase project ID" value={values.firebaseProjectId} onInput={(value) => update('firebaseProjectId', value)} error={errorOf('firebaseProjectId')} placeholder="acme-shop-1a2b3" inputRef={refFor('firebaseProjectId')} />
+        ) : null}
+
+        {shows('jwksUrl') ? (
           <TextField
             id="jwksUrl"
             label="JWKS URL"
@@ -139,9 +204,24 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
             onInput={(value) => update('jwksUrl', value)}
             error={errorOf('jwksUrl')}
             placeholder="https://YOUR_DOMAIN.auth0.com/.well-known/jwks.json"
-            hint="Your identity provider's public keys: a JWKS, or Firebase's x509 JSON. https://, or http:// on localhost."
+            hint="Your identity provider's public keys: a JWKS, or Firebase's x509 JSON. https://, or http:// on localhost. Not the discovery document: for that, pick OpenID Connect."
             inputRef={refFor('jwksUrl')}
           />
+        ) : null}
+
+        {derived ? (
+          <dl class="facts derived" data-testid="derived">
+            <dt>JWKS URL (derived)</dt>
+            <dd class="mono">{derived.jwksUrl}</dd>
+            <dt>Issuer (derived)</dt>
+            <dd class="mono">{derived.issuer}</dd>
+            {derived.audience ? (
+              <>
+                <dt>Audience (derived)</dt>
+                <dd class="mono">{derived.audience.join(', ')}</dd>
+              </>
+            ) : null}
+          </dl>
         ) : null}
 
         {values.mode === 'hmac' || revealedSecret !== null ? (
@@ -158,26 +238,66 @@ export function ConfigForm({ api, view, onSaved, onSecretGenerated, onApiError }
           </fieldset>
         ) : null}
 
-        {values.mode !== 'off' ? (
+        {shows('issuer') || shows('audience') ? (
           <div class="pair">
-            <TextField
-              id="issuer"
-              label="Issuer (optional)"
-              value={values.issuer}
-              onInput={(value) => update('issuer', value)}
-              error={errorOf('issuer')}
-              hint="When set, the token's iss must equal it."
-              inputRef={refFor('issuer')}
-            />
-            <TextField
-              id="audience"
-              label="Audience (optional)"
-              value={values.audience}
-              onInput={(value) => update('audience', value)}
-              error={errorOf('audience')}
-              hint="When set, the token's aud must be or contain it."
-              inputRef={refFor('audience')}
-            />
+            {shows('issuer') ? (
+              <TextField
+                id="issuer"
+                label={provider === 'oidc' ? 'Issuer' : 'Issuer (optional)'}
+                value={values.issuer}
+                onInput={(value) => update('issuer', value)}
+                error={errorOf('issuer')}
+                hint={provider === 'oidc' ? 'Exactly as your provider shows it; the discovery document must name the same issuer.' : "When set, the token's iss must equal it exactly (mind the trailing slash)."}
+                inputRef={refFor('issuer')}
+              />
+            ) : null}
+            {shows('audience') ? (
+              <TextField
+                id="audience"
+                label={provider === 'cognito' ? 'App client ID(s)' : 'Audience (optional)'}
+                multiline
+                rows={2}
+                value={values.audience}
+                onInput={(value) => update('audience', value)}
+                error={errorOf('audience')}
+                hint={
+                  provider === 'cognito'
+                    ? 'One per line: checked against aud of ID tokens and client_id of access tokens.'
+                    : `${provider === 'auth0' ? 'Your API identifier. ' : ''}One per line; the token's aud must hold at least one. Recommended: left empty, any application of your tenant can sign visitors in.`
+                }
+                inputRef={refFor('audience')}
+              />
+            ) : null}
+          </div>
+        ) : null}
+
+        {shows('authorizedParties') ? (
+          <TextField id="authorizedParties" label="Authorized parties (azp)" multiline rows={2} monospace value={values.authorizedParties} onInput={(value) => update('authorizedParties', value)} error={errorOf('authorizedParties')} placeholder="https://www.example.com" hint="Your site origins, one per line: the token's azp must be one of them." inputRef={refFor('authorizedParties')} />
+        ) : null}
+
+        {shows('cognitoTokenUse') ? (
+          <div class="field">
+            <label for="cognitoTokenUse">Accepted tokens</label>
+            <select id="cognitoTokenUse" name="cognitoTokenUse" class="input" value={values.cognitoTokenUse} ref={refFor('cognitoTokenUse')} onChange={(event) => update('cognitoTokenUse', (event.currentTarget as HTMLSelectElement).value as CognitoTokenUse)}>
+              {COGNITO_TOKEN_USES.map((use) => (
+                <option key={use} value={use}>
+                  {TOKEN_USE_LABELS[use]}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+
+        {view.warnings.length > 0 ? (
+          <div class="warning" role="status" data-testid="config-warnings">
+            <p>The saved settings work, but:</p>
+            <ul>
+              {view.warnings.map((warning) => (
+                <li key={warning.code} data-code={warning.code}>
+                  {warning.message}
+                </li>
+              ))}
+            </ul>
           </div>
         ) : null}
 

@@ -4,8 +4,8 @@
  * fix is shown beside it. "Refresh JWKS + verify" re-pulls the keys first.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { REASON_HELP, isFailureReason } from '../../protocol/reasons.js';
-import type { AdminApi, ApiError, KeyStatus, TestTokenResponse } from '../api.js';
+import { FAILURE_DETAILS, REASON_HELP, isFailureDetail, isFailureReason } from '../../protocol/reasons.js';
+import type { AdminApi, AdminConfigView, ApiError, KeyStatus, TestTokenResponse } from '../api.js';
 import { TextField } from './field.js';
 import { KeyStatusView } from './key-status.js';
 import { TokenDetails } from './token-details.js';
@@ -15,11 +15,13 @@ export interface TestCardProps {
   /** Changes whenever the saved config changes, so the key status is re-read. */
   configVersion: number;
   onApiError: (error: ApiError) => void;
+  /** The saved settings: their warnings and enforced values are shown beside the verdict. */
+  view?: AdminConfigView;
 }
 
 type Outcome = { kind: 'none' } | { kind: 'busy' } | { kind: 'result'; result: TestTokenResponse; refreshed: boolean } | { kind: 'error'; message: string };
 
-export function TestCard({ api, configVersion, onApiError }: TestCardProps) {
+export function TestCard({ api, configVersion, onApiError, view }: TestCardProps) {
   const [token, setToken] = useState('');
   const [inputError, setInputError] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
@@ -105,8 +107,17 @@ export function TestCard({ api, configVersion, onApiError }: TestCardProps) {
       </form>
       <div class="result-region" aria-live="polite" aria-atomic="true" data-testid="test-result">
         <OutcomeView outcome={outcome} />
+        {outcome.kind === 'result' && view && view.warnings.length > 0 ? (
+          <ul class="warning" data-testid="test-warnings">
+            {view.warnings.map((warning) => (
+              <li key={warning.code} data-code={warning.code}>
+                {warning.message}
+              </li>
+            ))}
+          </ul>
+        ) : null}
       </div>
-      <TokenDetails token={token} nowMs={nowMs} />
+      <TokenDetails token={token} nowMs={nowMs} {...(view ? { view } : {})} />
       <KeyStatusView status={status} error={statusError} nowMs={nowMs} onReload={() => void reloadStatus()} />
     </section>
   );
@@ -138,6 +149,7 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
         );
       }
       const help = isFailureReason(result.reason) ? REASON_HELP[result.reason] : null;
+      const detail = isFailureDetail(result.detail) ? result.detail : null;
       return (
         <div class="result bad">
           <p class="verdict">
@@ -146,6 +158,16 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
           <p data-testid="reason-message">{result.message}</p>
           {help ? (
             <dl class="facts">
+              {detail ? (
+                <>
+                  <dt>Detail</dt>
+                  <dd>
+                    <code data-testid="reason-detail">{detail}</code>
+                  </dd>
+                  <dt>What to do</dt>
+                  <dd data-testid="detail-fix">{FAILURE_DETAILS[detail].fix}</dd>
+                </>
+              ) : null}
               <dt>What it means</dt>
               <dd>{help.meaning}</dd>
               <dt>Fix</dt>

@@ -2,9 +2,27 @@
  * The pasted token's header and lifetime, decoded without verification for
  * display only, with the "don't issue 1-year tokens" warning.
  */
+import { derivePreset } from '../../protocol/providers.js';
+import type { AdminConfigView } from '../api.js';
 import { formatDuration, inspectToken, MAX_RECOMMENDED_LIFETIME_SECONDS } from '../token-info.js';
 
-export function TokenDetails({ token, nowMs }: { token: string; nowMs: number }) {
+/** What the saved settings enforce, presets derived, for the side-by-side comparison. */
+function configured(view: AdminConfigView | undefined) {
+  if (!view) return null;
+  const derivation = view.mode === 'jwks' ? derivePreset(view) : null;
+  const derived = derivation?.ok ? derivation.derived : null;
+  const audience = derived?.audience ?? (view.audience === null ? null : Array.isArray(view.audience) ? view.audience : [view.audience]);
+  return {
+    issuer: derived?.issuer ?? view.issuer,
+    audience,
+    authorizedParties: view.authorizedParties,
+    tokenUse: view.provider === 'cognito' && view.mode === 'jwks' ? (view.cognitoTokenUse ?? 'id') : null,
+  };
+}
+
+const list = (values: readonly string[] | null | undefined): string => (values && values.length > 0 ? values.join(', ') : '(not set)');
+
+export function TokenDetails({ token, nowMs, view }: { token: string; nowMs: number; view?: AdminConfigView }) {
   if (token.trim() === '') return null;
   const inspection = inspectToken(token);
   if (!inspection.ok) {
@@ -15,7 +33,9 @@ export function TokenDetails({ token, nowMs }: { token: string; nowMs: number })
       </div>
     );
   }
-  const { alg, kid, typ, iat, exp, lifetimeSeconds } = inspection.info;
+  const { info } = inspection;
+  const { alg, kid, typ, iat, exp, lifetimeSeconds } = info;
+  const checks = configured(view);
   const tooLong = lifetimeSeconds !== null && lifetimeSeconds > MAX_RECOMMENDED_LIFETIME_SECONDS;
   return (
     <div class="token-details" aria-labelledby="token-details-title">
@@ -44,6 +64,43 @@ export function TokenDetails({ token, nowMs }: { token: string; nowMs: number })
         <dt>Lifetime (exp − iat)</dt>
         <dd data-testid="token-lifetime">{lifetimeSeconds !== null ? formatDuration(lifetimeSeconds) : 'unknown'}</dd>
       </dl>
+      <table class="compare" data-testid="claims-compare">
+        <caption>The token's claims beside the saved settings</caption>
+        <thead>
+          <tr>
+            <th scope="col">Claim</th>
+            <th scope="col">In the token</th>
+            <th scope="col">Setting</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr data-claim="iss">
+            <th scope="row">iss</th>
+            <td class="mono">{info.iss ?? '(none)'}</td>
+            <td class="mono">Issuer: {checks?.issuer ?? '(not set)'}</td>
+          </tr>
+          <tr data-claim="aud">
+            <th scope="row">aud</th>
+            <td class="mono">{info.aud ? list(info.aud) : '(none)'}</td>
+            <td class="mono">Audience: {list(checks?.audience)}</td>
+          </tr>
+          <tr data-claim="azp">
+            <th scope="row">azp / client_id</th>
+            <td class="mono">{[info.azp, info.clientId].filter((value) => value !== null).join(' / ') || '(none)'}</td>
+            <td class="mono">Authorized parties: {list(checks?.authorizedParties)}</td>
+          </tr>
+          <tr data-claim="token_use">
+            <th scope="row">token_use</th>
+            <td class="mono">{info.tokenUse ?? '(none)'}</td>
+            <td class="mono">{checks?.tokenUse ? `Accepted: ${checks.tokenUse}` : '(not checked)'}</td>
+          </tr>
+          <tr data-claim="sub">
+            <th scope="row">sub</th>
+            <td class="mono">{info.sub ?? '(none)'}</td>
+            <td class="mono">becomes userId</td>
+          </tr>
+        </tbody>
+      </table>
       {tooLong ? (
         <p class="warning" data-testid="lifetime-warning">
           This token is valid for {formatDuration(lifetimeSeconds)}, more than 24 hours. Don't issue 1-year tokens: a leaked one

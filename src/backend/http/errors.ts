@@ -19,6 +19,12 @@ export type ApiErrorCode =
   | RateLimitedCode
   /** 409: the conversation holds its maximum number of messages; start a new one. */
   | 'conversation-full'
+  /** Sign-in relay: the one refusal for an unknown, expired, reused or wrongly proven state (404). */
+  | 'relay-refused'
+  /** Sign-in relay: the request's Origin is not the one this endpoint answers (403). */
+  | 'relay-origin-refused'
+  /** Sign-in relay: the verifier refused the relayed token (400). */
+  | 'relay-token-refused'
   /** The owner's token of a signed-in conversation failed to verify (history endpoint, 401). */
   | FailureReason;
 

@@ -1,12 +1,17 @@
 /**
- * The popup sign-in transaction (SPEC §2.6): opens the customer's Sign-in URL
- * in a popup with a fresh `quincer_state`, waits for the sign-in page to post
- * `{ type: 'quincer-identify', token, state? }` back, and ends with exactly one
- * outcome. Every timer and listener of a transaction lives in one disposer set
- * that is drained on every exit path.
+ * The popup sign-in transaction (SPEC §2.6, issue 12): opens the customer's
+ * Sign-in URL in a popup with a fresh `quincer_state` — synchronously, inside
+ * the visitor's gesture — and ends with exactly one outcome. What happens after
+ * window.open (postMessage, the relay, BroadcastChannel) lives in
+ * transaction.ts, which the script-tag build loads on first need
+ * (load-flow.ts). Every timer and listener of a transaction lives in one
+ * disposer set that is drained on every exit path.
  */
-import { IDENTIFY_MESSAGE_TYPE, STATE_QUERY_PARAM } from '../../protocol/signin.js';
-import { isCompactJws } from '../../protocol/jws.js';
+import { STATE_QUERY_PARAM } from '../../protocol/signin.js';
+import { loadFlow } from './load-flow.js';
+import { checkPopupOptions } from './popup-options.js';
+import type { PopupOutcome } from './outcome.js';
+import { randomValue } from './random.js';
 
 export interface PopupSignInOptions {
   /** Absolute http(s) URL of the customer's sign-in page. */
@@ -15,33 +20,21 @@ export interface PopupSignInOptions {
   timeoutMs?: number;
   /** Injectable for tests; default globalThis.window. */
   window?: Window;
+  /** The chat backend's base URL, whose sign-in relay is watched beside postMessage; null or absent: postMessage only. */
+  relayUrl?: string | null;
+  /** The visitor token the widget holds, if any: relay requests carry it like every widget request. */
+  bearer?: () => string | null;
 }
 
-export type PopupOutcome =
-  | { status: 'complete'; token: string }
-  /** The visitor closed the popup (after the grace period). */
-  | { status: 'cancelled' }
-  | { status: 'timeout' }
-  /** dispose() was called (logout, destroy). */
-  | { status: 'aborted' };
+export type { PopupOutcome } from './outcome.js';
+export { POPUP_ANNOUNCE_GRACE_MS, POPUP_CLOSED_GRACE_MS, POPUP_CLOSED_POLL_MS } from './timing.js';
 
-export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
-/** How often the popup's `closed` is polled. */
-export const POPUP_CLOSED_POLL_MS = 500;
-/**
- * How long a closed popup still counts: a sign-in page that posts and then
- * calls window.close() must win against the poll that sees it closed.
- */
-export const POPUP_CLOSED_GRACE_MS = 1_000;
+export { DEFAULT_POPUP_TIMEOUT_MS } from './popup-options.js';
 
 /** A fresh browsing context every time; a named target could be one another page already holds. */
 const POPUP_TARGET = '_blank';
-/** setTimeout's largest delay; a longer one fires at once. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
 const POPUP_WIDTH = 500;
 const POPUP_HEIGHT = 640;
-/** 32 bytes = 256 bits of state. */
-const STATE_BYTES = 32;
 
 interface Transaction {
   readonly popup: Window;
@@ -57,20 +50,18 @@ export class PopupSignIn {
   private readonly expectedOrigin: string;
   private readonly timeoutMs: number;
   private readonly targetWindow: Window | undefined;
+  private readonly relayUrl: string | null;
+  private readonly bearer: () => string | null;
   private transaction: Transaction | null = null;
 
   constructor(options: PopupSignInOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('PopupSignIn: pass an options object with a signInUrl.');
-    }
-    this.signInUrl = parseSignInUrl(options.signInUrl);
+    const checked = checkPopupOptions(options);
+    this.signInUrl = checked.signInUrl;
     this.expectedOrigin = this.signInUrl.origin;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_POPUP_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
-      throw new TypeError('PopupSignIn: timeoutMs must be a positive number of milliseconds.');
-    }
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = checked.timeoutMs;
     this.targetWindow = options.window;
+    this.relayUrl = options.relayUrl ?? null;
+    this.bearer = options.bearer ?? (() => null);
   }
 
   /** True while a transaction is open (a popup is pending an outcome). */
@@ -100,7 +91,7 @@ export class PopupSignIn {
     if (!win) {
       throw new TypeError('PopupSignIn.open() needs a browser window (or options.window).');
     }
-    const state = randomState(win);
+    const state = randomValue(win.crypto ?? globalThis.crypto);
     let popup: Window | null;
     try {
       // No 'noopener': the sign-in page posts back through window.opener.
@@ -113,6 +104,11 @@ export class PopupSignIn {
     const transaction = this.begin(win, popup, state);
     this.transaction = transaction;
     return transaction.promise;
+  }
+
+  /** The visitor's own Cancel control: ends the open transaction as 'dismissed' and closes the popup. */
+  cancel(): void {
+    this.transaction?.finish({ status: 'dismissed' });
   }
 
   /** Ends any open transaction with 'aborted' and clears every timer and listener. */
@@ -152,29 +148,38 @@ export class PopupSignIn {
     };
     const transaction: Transaction = { popup, promise, finish };
 
-    const onMessage = (event: MessageEvent): void => {
-      let token: string | null;
-      try {
-        token = acceptedToken(event, this.expectedOrigin, popup, state);
-      } catch {
-        // Same-window senders can pass objects with throwing getters; ignored like any other bad message.
-        token = null;
-      }
-      if (token !== null) finish({ status: 'complete', token });
+    // Messages that arrive before the rest of the flow has loaded are kept for it.
+    const early: MessageEvent[] = [];
+    const keep = (event: MessageEvent): void => void early.push(event);
+    win.addEventListener('message', keep);
+    disposers.add(() => win.removeEventListener('message', keep));
+    const run = (flow: Awaited<ReturnType<typeof loadFlow>>): void => {
+      if (done) return;
+      win.removeEventListener('message', keep);
+      flow.runTransaction({
+        win,
+        popup,
+        state,
+        origin: this.expectedOrigin,
+        timeoutMs: this.timeoutMs,
+        relayUrl: this.relayUrl,
+        bearer: this.bearer,
+        early,
+        end: finish,
+        // After the end a late registration runs at once, so nothing outlives the transaction.
+        onCleanup: (dispose) => (done ? dispose() : void disposers.add(dispose)),
+      });
     };
-    win.addEventListener('message', onMessage);
-    disposers.add(() => win.removeEventListener('message', onMessage));
-
-    const poll = setInterval(() => {
-      if (!isClosed(popup)) return;
-      clearInterval(poll);
-      const grace = setTimeout(() => finish({ status: 'cancelled' }), POPUP_CLOSED_GRACE_MS);
-      disposers.add(() => clearTimeout(grace));
-    }, POPUP_CLOSED_POLL_MS);
-    disposers.add(() => clearInterval(poll));
-
-    const timeout = setTimeout(() => finish({ status: 'timeout' }), this.timeoutMs);
-    disposers.add(() => clearTimeout(timeout));
+    const flow = loadFlow();
+    if ('then' in flow) {
+      flow.then(run, () => {
+        // The popup flow could not load: nothing can receive the token, so the popup goes too.
+        closePopup(popup);
+        finish({ status: 'cancelled' });
+      });
+    } else {
+      run(flow);
+    }
 
     return transaction;
   }
@@ -185,56 +190,6 @@ export function hasTransientUserActivation(win: Window | undefined = globalThis.
   const activation = (win?.navigator as { userActivation?: { isActive?: unknown } } | undefined)
     ?.userActivation;
   return activation?.isActive === true;
-}
-
-/**
- * The acceptance rule of SPEC §2.6: origin, source, shape, state. Returns the
- * token, or null for anything else (never throws, never logs the data).
- */
-function acceptedToken(
-  event: MessageEvent,
-  expectedOrigin: string,
-  popup: Window,
-  state: string,
-): string | null {
-  if (event.origin !== expectedOrigin) return null;
-  if (event.source !== popup) return null;
-  const data: unknown = event.data;
-  if (!isPlainObject(data)) return null;
-  if (data['type'] !== IDENTIFY_MESSAGE_TYPE) return null;
-  const token = data['token'];
-  if (!isCompactJws(token)) return null;
-  if (Object.prototype.hasOwnProperty.call(data, 'state') && data['state'] !== state) return null;
-  return token;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function parseSignInUrl(value: unknown): URL {
-  let url: URL | null = null;
-  if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TypeError('PopupSignIn: signInUrl must be an absolute http(s) URL, e.g. "https://example.com/sign-in".');
-  }
-  return url;
-}
-
-function randomState(win: Window): string {
-  const crypto = win.crypto ?? globalThis.crypto;
-  const bytes = crypto.getRandomValues(new Uint8Array(STATE_BYTES));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** Centred over the current window, like oidc-client-ts's PopupUtils.center. */

@@ -6,4 +6,6 @@ export interface UiActions {
   retry(messageId: string): void;
   /** Runs inside the click, so the popup opens under user activation. */
   signIn(refusalId: string): void;
+  /** The visitor's Cancel control while a sign-in is pending. */
+  cancelSignIn(): void;
 }

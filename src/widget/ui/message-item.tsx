@@ -49,6 +49,11 @@ export function MessageItem({ item, strings, actions }: Props) {
               {strings.signIn}
             </button>
           )}
+          {item.signIn === 'pending' && (
+            <button type="button" onClick={actions.cancelSignIn}>
+              {strings.signInCancel}
+            </button>
+          )}
         </div>
       );
     case 'notice':

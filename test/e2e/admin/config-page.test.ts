@@ -117,12 +117,20 @@ describe('settings', () => {
     expect(await harness.getConfig()).toEqual({
       mode: 'jwks',
       jwksUrl: harness.jwks.url,
+      provider: 'custom',
       issuer: 'https://idp.example/',
       audience: null,
+      auth0Domain: null,
+      cognitoUserPoolId: null,
+      cognitoTokenUse: null,
+      clerkFrontendApiUrl: null,
+      authorizedParties: null,
+      firebaseProjectId: null,
       claimMapping: { userId: 'sub', email: 'email' },
       signInUrl: null,
       allowedOrigins: ['https://shop.example', 'https://www.shop.example'],
       hmacSecretSet: false,
+      warnings: [{ code: 'no-audience', message: expect.stringMatching(/any application of this tenant/) }],
     });
     await page.reload();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();

@@ -59,13 +59,25 @@ describe('GET and PUT /v1/admin/visitor-sign-in', () => {
     const config = await getConfig();
     expect(config).toEqual({
       mode: 'jwks',
+      provider: 'custom',
       jwksUrl: h.jwks.url,
       issuer: null,
       audience: null,
+      auth0Domain: null,
+      cognitoUserPoolId: null,
+      cognitoTokenUse: null,
+      clerkFrontendApiUrl: null,
+      authorizedParties: null,
+      firebaseProjectId: null,
       claimMapping: null,
       signInUrl: 'https://login.shop.example/sign-in',
       allowedOrigins: [SITE_ORIGIN],
       hmacSecretSet: false,
+      // Issue 9: an empty Issuer or Audience is valid but shown as a risk.
+      warnings: [
+        { code: 'no-issuer', message: expect.stringMatching(/^Issuer is empty/) },
+        { code: 'no-audience', message: expect.stringMatching(/any application of this tenant can sign visitors in/) },
+      ],
     });
   });
 

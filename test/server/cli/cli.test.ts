@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REASON_HELP, type FailureReason } from '../../../src/protocol/reasons.js';
+import { FAILURE_DETAILS, REASON_HELP, type FailureReason } from '../../../src/protocol/reasons.js';
 import { generateSigningKey, startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { forgeSignature, generateHmacSecret, signHs256 } from '../../helpers/tokens.js';
 
@@ -75,8 +75,9 @@ function expectRefusal(run: Run, reason: FailureReason, token?: string): void {
 describe('quincer-verify in JWKS mode', () => {
   it('prints the identity as JSON and exits 0 for a valid token (RS256, ES256, EdDSA)', async () => {
     for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
-      const token = await jwks.sign({ sub: 'user-42', email: 'ada@example.com', plan: 'pro', iss: 'https://idp.example' }, { alg });
-      const run = await runCli(['--jwks-url', jwks.url, token]);
+      const token = await jwks.sign({ sub: 'user-42', email: 'ada@example.com', plan: 'pro', iss: 'https://idp.example', aud: 'chat' }, { alg });
+      // The documented way: the token on stdin, Issuer and Audience set (nothing to warn about).
+      const run = await runCli(['--jwks-url', jwks.url, '--issuer', 'https://idp.example', '--audience', 'chat'], { stdin: token });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ userId: 'user-42', email: 'ada@example.com', plan: 'pro' });
@@ -227,5 +228,57 @@ describe('quincer-verify usage', () => {
     const run = await runCli(['--jwks-url', jwks.url, '--mapping', mappingFile, 'a.b.c']);
     expect(run.code).toBe(EXIT.usage);
     expect(run.stderr).toContain('--mapping');
+  });
+});
+
+describe('quincer-verify and issue 9 / 11', () => {
+  it('--help reads the token from stdin in every example and documents the presets and every detail code', async () => {
+    const run = await runCli(['--help']);
+    expect(run.stdout).toMatch(/read from standard input by default/);
+    const examples = run.stdout.slice(run.stdout.indexOf('Examples:'));
+    const commands = examples.split('\n').filter((line) => line.includes('quincer-verify'));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line).toMatch(/^\s+printf '%s' "\$TOKEN" \| /);
+    for (const flag of ['--provider', '--auth0-domain', '--cognito-user-pool-id', '--cognito-token-use', '--clerk-frontend-api-url', '--authorized-party', '--firebase-project-id', '--allow-private-networks']) {
+      expect(run.stdout).toContain(flag);
+    }
+    for (const code of Object.keys(FAILURE_DETAILS)) expect(run.stdout).toMatch(new RegExp(`^\\s+${code}\\s`, 'm'));
+  });
+
+  it('warns on stderr when the token arrives as an argument (visible in ps), and still verifies it', async () => {
+    const token = await jwks.sign({ sub: 'argv-user', iss: 'https://idp.example', aud: 'chat' });
+    const run = await runCli(['--jwks-url', jwks.url, '--issuer', 'https://idp.example', '--audience', 'chat', token]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^quincer-verify: warning: the token was passed as an argument.*\(ps, \/proc\).*pipe it on stdin/m);
+    expect(run.stderr).not.toContain(token);
+    const piped = await runCli(['--jwks-url', jwks.url, '--issuer', 'https://idp.example', '--audience', 'chat'], { stdin: token });
+    expect(piped.stderr).toBe('');
+  });
+
+  it('prints the detail code and its fix beside the reason', async () => {
+    const token = await jwks.sign({ sub: 'u', iss: 'https://idp.example', client_id: 'chat', token_use: 'access' });
+    const run = await runCli(['--jwks-url', jwks.url, '--issuer', 'https://idp.example', '--audience', 'chat'], { stdin: token });
+    expectRefusal(run, 'bad-claim', token);
+    expect(run.stderr).toMatch(/^ {2}detail: {2}aud-missing$/m);
+    expect(run.stderr).toContain(FAILURE_DETAILS['aud-missing'].fix);
+  });
+
+  it('warns about an empty Issuer or Audience', async () => {
+    const run = await runCli(['--jwks-url', jwks.url], { stdin: await jwks.sign({ sub: 'u' }) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: Audience is empty: any application of this tenant can sign visitors in/);
+  });
+
+  it("refuses Google's shared key set without --issuer and --audience before fetching anything, naming both flags", async () => {
+    const run = await runCli(['--jwks-url', 'https://www.googleapis.com/oauth2/v3/certs'], { stdin: 'a.b.c' });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/--issuer: .*shared by every project/);
+    expect(run.stderr).toMatch(/--audience: /);
+  });
+
+  it('a preset with a malformed input is a usage error naming its flag', async () => {
+    const run = await runCli(['--provider', 'cognito', '--cognito-user-pool-id', 'not-a-pool'], { stdin: 'a.b.c' });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/--cognito-user-pool-id: A Cognito user pool id/);
   });
 });

@@ -8,22 +8,33 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createVisitorVerifier, type VerifierDeps } from '../../../src/verifier/index.js';
+import { createVisitorVerifier, type VerifierDeps, type VisitorSignInConfig } from '../../../src/verifier/index.js';
 import { startJwksServer, type JwksServer, type JwksServerMode } from '../../helpers/jwks-server.js';
 import { manualClock, recordingLogger, type Clock, type RecordingLogger } from './support.js';
 
 const MINUTE = 60_000;
+const INTERNAL = /^The JWKS URL is unreachable, or not a key document\.$/;
+
+/**
+ * Issue 11: against a loopback or private target the key status (what the config
+ * page shows) is one generic sentence; the specific cause is in the operator's log only.
+ */
+function expectInternalFetchError(verifier: { keyStatus(): { lastFetchError: string | null } }, logger: RecordingLogger, cause: RegExp): void {
+  expect(verifier.keyStatus().lastFetchError).toMatch(INTERNAL);
+  const logged = logger.events('jwks-fetch-failed').at(-1)?.obj as { error?: string } | undefined;
+  expect(logged?.error).toMatch(cause);
+}
 const servers: JwksServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function setup(options: { mode?: JwksServerMode; deps?: VerifierDeps; algs?: ('RS256' | 'ES256' | 'EdDSA')[] } = {}) {
+async function setup(options: { mode?: JwksServerMode; deps?: VerifierDeps; algs?: ('RS256' | 'ES256' | 'EdDSA')[]; config?: Partial<VisitorSignInConfig> } = {}) {
   const server = await startJwksServer({ algs: options.algs ?? ['ES256', 'RS256'], ...(options.mode ? { mode: options.mode } : {}) });
   servers.push(server);
   const clock: Clock = manualClock();
   const logger: RecordingLogger = recordingLogger();
-  const verifier = createVisitorVerifier({ mode: 'jwks', jwksUrl: server.url }, { now: clock.now, logger, ...options.deps });
+  const verifier = createVisitorVerifier({ mode: 'jwks', jwksUrl: server.url, ...options.config }, { now: clock.now, logger, ...options.deps });
   const sign = (claims: Record<string, unknown> = { sub: 'user-1' }, signOptions: Parameters<JwksServer['sign']>[1] = {}) =>
     server.sign(claims, { now: clock.now(), ...signOptions });
   return { server, clock, logger, verifier, sign };
@@ -141,7 +152,8 @@ describe('outages', () => {
     expect(await verifier.verifyToken(await sign({ sub: 'during-outage' }))).toMatchObject({ ok: true });
     expect(logger.events('jwks-fetch-failed')).toHaveLength(1);
     expect(logger.events('jwks-stale-keys-served')).toHaveLength(1);
-    expect(verifier.keyStatus()).toMatchObject({ fetchedAt, lastFetchError: expect.stringMatching(/refused/) });
+    expect(verifier.keyStatus()).toMatchObject({ fetchedAt });
+    expectInternalFetchError(verifier, logger, /refused/);
 
     clock.set(fetchedAt + 75 * MINUTE - 1);
     expect(await verifier.verifyToken(await sign({ sub: 'end-of-grace' }))).toMatchObject({ ok: true });
@@ -171,9 +183,9 @@ describe('outages', () => {
   });
 
   it('a slow server times out: jwks-fetch-failed', async () => {
-    const { verifier, sign } = await setup({ mode: 'slow', deps: { fetchTimeoutMs: 300 } });
+    const { verifier, logger, sign } = await setup({ mode: 'slow', deps: { fetchTimeoutMs: 300 } });
     expect(await verifier.verifyToken(await sign())).toMatchObject({ ok: false, reason: 'jwks-fetch-failed' });
-    expect(verifier.keyStatus().lastFetchError).toMatch(/did not answer within 300 ms/);
+    expectInternalFetchError(verifier, logger, /did not answer within 300 ms/);
   });
 
   it.each([
@@ -183,9 +195,9 @@ describe('outages', () => {
     ['a redirect to another host', 'redirect-other-host', /redirects to another host/],
     ['an HTTP 500', 'status-500', /HTTP 500/],
   ] as const)('%s gives jwks-fetch-failed', async (_label, mode, lastError) => {
-    const { verifier, sign } = await setup({ mode });
+    const { verifier, logger, sign } = await setup({ mode });
     expect(await verifier.verifyAuthorization(`Bearer ${await sign()}`)).toMatchObject({ ok: false, reason: 'jwks-fetch-failed' });
-    expect(verifier.keyStatus().lastFetchError).toMatch(lastError);
+    expectInternalFetchError(verifier, logger, lastError);
   });
 
   it('a redirect within the same origin is followed', async () => {
@@ -197,12 +209,14 @@ describe('outages', () => {
   it('a document with no public keys (or private keys only) gives jwks-fetch-failed', async () => {
     const { server, sign } = await setup();
     const privateOnly = JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'x' }] });
+    const logger = recordingLogger();
     const verifier = createVisitorVerifier(
       { mode: 'jwks', jwksUrl: server.url },
-      { logger: recordingLogger(), fetch: async () => new Response(privateOnly, { status: 200, headers: { 'content-type': 'application/json' } }) },
+      { logger, fetch: async () => new Response(privateOnly, { status: 200, headers: { 'content-type': 'application/json' } }) },
     );
     expect(await verifier.verifyToken(await sign())).toMatchObject({ ok: false, reason: 'jwks-fetch-failed' });
-    expect(verifier.keyStatus().lastFetchError).toMatch(/no public signing keys/);
+    // server.url is on loopback: what the document held stays out of the status (issue 11), the log names it.
+    expectInternalFetchError(verifier, logger, /no public signing keys/);
   });
 });
 
@@ -232,13 +246,15 @@ describe('URL policy', () => {
 
 describe("Firebase's x509 format", () => {
   it('verifies tokens against the certificate map at the same setting', async () => {
-    const { server, verifier, sign } = await setup({ mode: 'firebase-x509', algs: ['RS256'] });
-    expect(await verifier.verifyToken(await sign({ sub: 'firebase-uid', firebase: { sign_in_provider: 'password' } }))).toMatchObject({
+    // An x509 map is a shared key set (issue 9): it verifies only with Issuer and Audience set.
+    const project = { iss: 'https://securetoken.google.com/acme-shop', aud: 'acme-shop' };
+    const { server, verifier, sign } = await setup({ mode: 'firebase-x509', algs: ['RS256'], config: { issuer: project.iss, audience: project.aud } });
+    expect(await verifier.verifyToken(await sign({ ...project, sub: 'firebase-uid', firebase: { sign_in_provider: 'password' } }))).toMatchObject({
       ok: true,
       identity: { userId: 'firebase-uid', firebase: { sign_in_provider: 'password' } },
     });
     expect(verifier.keyStatus().kids).toEqual([server.keys.get('RS256')!.kid]);
-    expect(await verifier.verifyToken(await sign({ sub: 'x' }, { kid: 'not-a-firebase-kid' }))).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(await verifier.verifyToken(await sign({ ...project, sub: 'x' }, { kid: 'not-a-firebase-kid' }))).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 });
 
@@ -272,10 +288,10 @@ describe('other modes and robustness', () => {
   });
 
   it('refreshKeys() never rejects, even with the JWKS URL down', async () => {
-    const { server, verifier } = await setup();
+    const { server, verifier, logger } = await setup();
     await server.setMode('down');
     await expect(verifier.refreshKeys()).resolves.toBeUndefined();
-    expect(verifier.keyStatus().lastFetchError).toMatch(/refused/);
+    expectInternalFetchError(verifier, logger, /refused/);
   });
 
   it('a logger that throws does not make verification throw', async () => {

@@ -23,7 +23,7 @@ describe('public types', () => {
       // @ts-expect-error unknown string key
       ChatWidget.init({ apiUrl: 'https://x.example', strings: { nope: 'x' } });
       const result: Promise<SendResult> = widget.send('hi');
-      const unbind: () => void = ChatWidget.on('signin-cancelled', ({ reason }) => void (reason satisfies 'cancelled' | 'timeout'));
+      const unbind: () => void = ChatWidget.on('signin-cancelled', ({ reason }) => void (reason satisfies 'cancelled' | 'dismissed' | 'timeout'));
       return [result, unbind];
     };
     expect(typeof calls).toBe('function');

@@ -1,0 +1,10 @@
+/**
+ * The script-tag build's popup-options.ts: PopupSignIn is not public there and
+ * its one caller, the widget, passes a signInUrl and signInTimeoutMs that
+ * resolveOptions (or httpUrlOrNull, for the backend's config) already checked.
+ */
+export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
+
+export function checkPopupOptions(options: { signInUrl: string; timeoutMs?: number }): { signInUrl: URL; timeoutMs: number } {
+  return { signInUrl: new URL(options.signInUrl), timeoutMs: options.timeoutMs ?? DEFAULT_POPUP_TIMEOUT_MS };
+}
