@@ -67,7 +67,7 @@ export const DEFAULT_LIMITS: BackendLimits = deepFreeze({
     chat: { limit: 60, windowMs: MINUTE },
     history: { limit: 120, windowMs: MINUTE },
     adminTest: { limit: 30, windowMs: MINUTE },
-    signInRelay: { limit: 30, windowMs: MINUTE },
+    signInRelay: { limit: 60, windowMs: MINUTE },
   },
   rateLimitDelayMs: 1_000,
   trustedProxyHops: 0,
