@@ -110,7 +110,7 @@ export async function startDemo(options = {}) {
       adminToken: options.adminToken,
       seedConfig: jwksConfig(),
       verifierDeps: { allowInsecureHttp: true, ...options.verifierDeps },
-      relayRateLimit: options.relayRateLimit,
+      ...(options.relayRateLimit === undefined ? {} : { limits: { rateLimits: { signInRelay: { limit: options.relayRateLimit } } } }),
       logger: options.logger ?? pino({ level: options.logLevel ?? 'info' }),
       onRequest: ({ method, path, headers }) => {
         const authorization = headers.get('authorization');

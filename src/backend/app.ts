@@ -42,8 +42,8 @@ export interface CreateAppOptions {
   distDir?: string | undefined;
   /** Rate limits, retention and (used by startServer) HTTP timeouts; docs/backend-limits.md. Default DEFAULT_LIMITS. */
   limits?: LimitsOptions | undefined;
-  /** The sign-in relay: its transaction store (default: in memory) and rate limit (requests per address per minute). */
-  relay?: { store?: RelayStore | undefined; rateLimit?: number | undefined } | undefined;
+  /** The sign-in relay's transaction store (default: in memory; its rate limit is `limits.rateLimits.signInRelay`). */
+  relay?: { store?: RelayStore | undefined } | undefined;
 }
 
 export interface QuincerApp {
@@ -151,7 +151,7 @@ export function createApp(options: CreateAppOptions): QuincerApp {
   );
   app.route(API_PATHS.widgetConfig, widgetConfigRoutes({ settings }));
   app.route(API_PATHS.conversations, conversationRoutes({ store, settings }));
-  mountRelay(app, { settings, logger, store: options.relay?.store ?? createMemoryRelayStore(), rateLimit: options.relay?.rateLimit });
+  mountRelay(app, { settings, logger, store: options.relay?.store ?? createMemoryRelayStore(), rateLimit: rateLimit('signInRelay') });
   app.route('/v1/admin', adminRoutes({ adminToken: options.adminToken, settings, logger }));
   mountAdminPage(app, { distDir });
 

@@ -34,8 +34,6 @@ export interface StartServerOptions {
    * Each value left out comes from its QUINCER_* environment variable, else DEFAULT_LIMITS.
    */
   limits?: LimitsOptions;
-  /** Sign-in relay requests per client address per minute. Default QUINCER_RELAY_RATE_LIMIT, else 60. */
-  relayRateLimit?: number;
   /** The sign-in relay's transaction store; default in memory (one instance). */
   relayStore?: RelayStore;
 }
@@ -70,7 +68,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     onRequest: options.onRequest,
     limits,
-    relay: { store: options.relayStore, rateLimit: options.relayRateLimit ?? readRateLimit(process.env.QUINCER_RELAY_RATE_LIMIT) },
+    relay: { store: options.relayStore },
   });
 
   let server: Server;
@@ -125,14 +123,6 @@ function httpServerOptions(http: BackendLimits['http']): ServerOptions {
   };
 }
 
-function readRateLimit(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new TypeError(`QUINCER_RELAY_RATE_LIMIT must be a whole number of requests per minute (at least 1), not "${value}".`);
-  }
-  return limit;
-}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatReply, ChatResponse } from '../protocol/chat.js';
 import type { Assistant } from './assistant.js';
-import { canAccess, tokenFailureToReport } from './ownership.js';
+import { canAccess, expiredOwnerFailure } from './ownership.js';
 import type { Conversation, Store } from './store.js';
 import type { VerifyResult } from '../verifier/index.js';
 
@@ -38,12 +38,18 @@ function conversationFull(max: number): TurnResult {
 }
 
 /**
- * The owner's token no longer verifies (it expired, or the keys rotated): say
- * why, as a refusal, and store nothing, so the widget can re-send the same
- * message after a refresh or sign-in. Otherwise NOT_FOUND.
+ * The owner's token has merely expired: say so, as a refusal, and store
+ * nothing, so the widget can re-send the same message after a refresh or
+ * sign-in. Otherwise (any other token, or none) NOT_FOUND, as for an id that
+ * does not exist.
  */
-function ownerMustSignInAgain(request: TurnRequest, conversationId: string, verification: VerifyResult): TurnResult | null {
-  const failure = tokenFailureToReport(verification);
+function ownerMustSignInAgain(
+  request: TurnRequest,
+  conversation: Conversation,
+  verification: VerifyResult,
+  authorization: string | null | undefined,
+): TurnResult | null {
+  const failure = expiredOwnerFailure(conversation, verification, authorization);
   if (!failure) return null;
   const reply: ChatReply = {
     type: 'refusal',
@@ -52,7 +58,7 @@ function ownerMustSignInAgain(request: TurnRequest, conversationId: string, veri
     reason: failure.reason,
     message: failure.message,
   };
-  return { ok: true, response: { conversationId, messageId: request.messageId, reply } };
+  return { ok: true, response: { conversationId: conversation.id, messageId: request.messageId, reply } };
 }
 
 /**
@@ -64,7 +70,7 @@ function ownerMustSignInAgain(request: TurnRequest, conversationId: string, veri
  *   same messageId after sign-in runs the tool gate again.
  * - The first verified write claims an anonymous conversation; an owned one is
  *   reachable only by the same sub (404 otherwise, as if it did not exist),
- *   except that a token which fails to verify gets a refusal with its reason.
+ *   except that the owner's merely expired token gets a refusal saying so.
  * - A conversation takes a new message only while it has room for it and its
  *   reply (`maxMessagesPerConversation`); retries are answered regardless.
  */
@@ -72,6 +78,8 @@ export function takeTurn(
   deps: { store: Store; assistant: Assistant; maxMessagesPerConversation: number },
   request: TurnRequest,
   verification: VerifyResult,
+  /** The request's Authorization header: tells the owner's expired token from any other. */
+  authorization?: string | null,
 ): TurnResult {
   const { store, assistant } = deps;
   const sub = verification.ok ? verification.identity.userId : null;
@@ -83,7 +91,7 @@ export function takeTurn(
       conversation = store.getConversation(earlier.conversationId);
       if (!conversation || !canAccess(conversation, sub)) {
         if (request.conversationId === null) return ID_CONFLICT;
-        return (conversation && ownerMustSignInAgain(request, conversation.id, verification)) || NOT_FOUND;
+        return (conversation && ownerMustSignInAgain(request, conversation, verification, authorization)) || NOT_FOUND;
       }
       if (earlier.text !== request.text) return ID_CONFLICT;
     } else {
@@ -91,7 +99,7 @@ export function takeTurn(
       if (request.conversationId !== null) {
         conversation = store.getConversation(request.conversationId);
         if (!conversation || !canAccess(conversation, sub)) {
-          return (conversation && ownerMustSignInAgain(request, conversation.id, verification)) || NOT_FOUND;
+          return (conversation && ownerMustSignInAgain(request, conversation, verification, authorization)) || NOT_FOUND;
         }
         if (store.messageCount(conversation.id) + 2 > deps.maxMessagesPerConversation) return conversationFull(deps.maxMessagesPerConversation);
       } else {

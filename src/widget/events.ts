@@ -26,7 +26,10 @@ export interface WidgetEvents {
   close: () => void;
   message: (message: WidgetMessage) => void;
   identify: (detail: { source: 'identify' | 'refresh' | 'signin'; refreshable: boolean }) => void;
-  logout: () => void;
+  /** `local`: this widget's logout(); `other-tab`: logout() in another tab of this site with the same apiUrl. */
+  logout: (detail: { source: 'local' | 'other-tab' }) => void;
+  /** The conversation on screen was removed and a fresh one starts: identify() brought a visitor who may not read it (here or in another tab). */
+  'conversation-reset': (detail: { reason: 'identity-changed' }) => void;
   'signin-required': (detail: SignInEvent) => void;
   'signin-complete': () => void;
   /** cancelled: the visitor closed the popup; dismissed: the visitor pressed the widget's Cancel; timeout: the time limit ended it. */
@@ -38,6 +41,6 @@ export interface WidgetEvents {
 export type WidgetEventName = keyof WidgetEvents;
 
 export const EVENT_NAMES: readonly WidgetEventName[] = [
-  'ready', 'open', 'close', 'message', 'identify', 'logout',
+  'ready', 'open', 'close', 'message', 'identify', 'logout', 'conversation-reset',
   'signin-required', 'signin-complete', 'signin-cancelled', 'signin-blocked', 'error',
 ];

@@ -12,8 +12,10 @@ const SENTINEL = '__quincerChatWidget';
 const report = (error: unknown): void => console.error(error);
 
 export function installGlobal(win: { ChatWidget?: unknown }, script: Element | null): ChatWidgetApi {
-  const existing = win.ChatWidget as { q?: unknown; [SENTINEL]?: true } | undefined;
-  if (existing?.[SENTINEL]) return existing as unknown as ChatWidgetApi;
+  const existing = win.ChatWidget as { q?: unknown; [SENTINEL]?: unknown } | undefined;
+  // `=== true`: markup such as <form name="ChatWidget"><input name="__quincerChatWidget"> puts an
+  // element at both names (window and form named properties), and an element is not `true`.
+  if (existing?.[SENTINEL] === true) return existing as unknown as ChatWidgetApi;
   const api = createChatWidgetApi();
   Object.defineProperty(api, SENTINEL, { value: true });
   win.ChatWidget = Object.freeze(api);

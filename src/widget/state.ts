@@ -5,7 +5,8 @@ import type { RefusalReason } from '../protocol/reasons.js';
 export type SignInState = 'offer' | 'pending' | 'done' | 'unavailable' | 'never';
 
 export type ConversationItem =
-  | { kind: 'visitor'; id: string; text: string; status: 'sending' | 'sent' | 'failed' }
+  /** `note` replaces the generic "not sent" line of a failed message (rate-limited: when to try again). */
+  | { kind: 'visitor'; id: string; text: string; status: 'sending' | 'sent' | 'failed'; note?: string | undefined }
   | { kind: 'assistant'; id: string; text: string; streaming: boolean; tool?: string }
   | { kind: 'refusal'; id: string; messageId: string; tool: string; reason: RefusalReason; signIn: SignInState }
   | { kind: 'notice'; id: string; text: string };
@@ -13,6 +14,8 @@ export type ConversationItem =
 export interface ViewState {
   readonly open: boolean;
   readonly items: readonly ConversationItem[];
+  /** True while the backend checks that a new token may see this conversation: no item is rendered. */
+  readonly hidden?: boolean;
   /** Bumped when closing should move focus back to the launcher. */
   readonly focusLauncher: number;
 }

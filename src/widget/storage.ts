@@ -11,6 +11,12 @@ export interface StateStore {
   get(key: StoredKey): string | null;
   set(key: StoredKey, value: string): void;
   remove(key: StoredKey): void;
+  /**
+   * logout(): forgets everything, and removes every `quincer-chat-widget:*` key from this tab's
+   * sessionStorage whatever this widget's persist, so a persist 'session' page seen earlier in
+   * the tab is not signed in again.
+   */
+  clear(): void;
 }
 
 const PREFIX = 'quincer-chat-widget:';
@@ -53,6 +59,16 @@ export function createStateStore(persist: Persist): StateStore {
     remove(key) {
       memory.delete(key);
       if (session) write(() => session.removeItem(PREFIX + key));
+    },
+    clear() {
+      memory.clear();
+      const storage = sessionStorageOrNull();
+      write(() => {
+        for (let i = storage?.length ?? 0; i--; ) {
+          const key = storage!.key(i);
+          if (key?.startsWith(PREFIX)) storage!.removeItem(key);
+        }
+      });
     },
   };
 }

@@ -15,6 +15,8 @@ export interface WidgetStrings {
   typing: string;
   retry: string;
   sendFailed: string;
+  /** The backend refused for too many messages (429); `{seconds}` is replaced by its Retry-After. */
+  rateLimited: string;
   signIn: string;
   signInPending: string;
   /** The Cancel control beside a pending sign-in. */
@@ -40,6 +42,7 @@ export const DEFAULT_STRINGS: WidgetStrings = {
   typing: 'Typing…',
   retry: 'Retry',
   sendFailed: 'Not sent: check your connection, then retry.',
+  rateLimited: 'Too many messages — try again in {seconds} seconds.',
   signIn: 'Sign in to continue',
   signInPending: 'Finish signing in in the window that opened.',
   signInCancel: 'Cancel',

@@ -2,11 +2,11 @@
  * Every request from the widget to the backend (SPEC §2.5, pinned): the token
  * travels only in `Authorization: Bearer`, on every request while one is set
  * and never otherwise; never in a URL or a body. Replies stream over SSE via
- * fetch (EventSource cannot send headers), parsed by eventsource-parser.
+ * fetch (EventSource cannot send headers), parsed by ./sse.ts.
  */
-import { createParser } from 'eventsource-parser';
 import {
   API_PATHS,
+  RATE_LIMITED_CODE,
   type ApiErrorBody,
   type ChatRequest,
   type ChatResponse,
@@ -14,12 +14,14 @@ import {
   type HistoryResponse,
   type WidgetConfigResponse,
 } from '../protocol/chat.js';
+import { createSseParser } from './sse.js';
 
 export type ChatOutcome =
   | { ok: true; response: ChatResponse }
   /** The connection failed or the stream was cut: retry with the same messageId. */
   | { ok: false; kind: 'network' }
-  | { ok: false; kind: 'http'; code: string; message: string }
+  /** `retryAfter`: with code `rate-limited` (429), the seconds the backend asked to wait. */
+  | { ok: false; kind: 'http'; code: string; message: string; retryAfter?: number }
   | { ok: false; kind: 'aborted' };
 
 export interface ChatCall {
@@ -49,12 +51,13 @@ export class Transport {
     return { signInUrl: typeof body?.signInUrl === 'string' ? body.signInUrl : null };
   }
 
-  async history(conversationId: string, signal: AbortSignal): Promise<HistoryResponse | null> {
+  /** The history, else the status that refused it (0: no answer, or an unreadable one). */
+  async history(conversationId: string, signal: AbortSignal): Promise<HistoryResponse | number> {
     const path = `${API_PATHS.conversations}/${encodeURIComponent(conversationId)}/messages`;
     const response = await this.#request('GET', path, signal).catch(() => null);
-    if (!response?.ok) return null;
+    if (!response?.ok) return response?.status ?? 0;
     const body = (await response.json().catch(() => null)) as HistoryResponse | null;
-    return body && Array.isArray(body.messages) ? body : null;
+    return body && Array.isArray(body.messages) ? body : 0;
   }
 
   async chat(request: ChatRequest, call: ChatCall): Promise<ChatResult> {
@@ -110,6 +113,10 @@ function failure(code: unknown, message: unknown, fallback: string): ChatOutcome
 
 async function httpFailure(response: Response): Promise<ChatOutcome> {
   const error = ((await response.json().catch(() => null)) as Partial<ApiErrorBody> | null)?.error;
+  if (response.status === 429) {
+    // Retry-After in seconds (the backend exposes it to CORS); a date, 0 or nothing reads as a minute.
+    return { ok: false, kind: 'http', code: RATE_LIMITED_CODE, message: '', retryAfter: Number(response.headers.get('retry-after')) || 60 };
+  }
   return failure(error?.code, error?.message, `The chat service answered ${response.status}.`);
 }
 
@@ -123,20 +130,18 @@ function answered(value: unknown): ChatOutcome {
 
 async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Promise<ChatOutcome> {
   let outcome: ChatOutcome | null = null;
-  const parser = createParser({
-    onEvent({ event, data }) {
-      if (outcome) return;
-      let payload: { text?: unknown; code?: unknown; message?: unknown } & ChatStreamEvents['start'];
-      try {
-        payload = JSON.parse(data);
-      } catch {
-        return;
-      }
-      if (event === 'start') call.onStart?.(payload);
-      else if (event === 'delta' && typeof payload?.text === 'string') call.onDelta?.(payload.text);
-      else if (event === 'end') outcome = answered(payload);
-      else if (event === 'error') outcome = failure(payload?.code, payload?.message, 'The chat service failed to answer.');
-    },
+  const feed = createSseParser((event, data) => {
+    if (outcome) return;
+    let payload: { text?: unknown; code?: unknown; message?: unknown } & ChatStreamEvents['start'];
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (event === 'start') call.onStart?.(payload);
+    else if (event === 'delta' && typeof payload?.text === 'string') call.onDelta?.(payload.text);
+    else if (event === 'end') outcome = answered(payload);
+    else if (event === 'error') outcome = failure(payload?.code, payload?.message, 'The chat service failed to answer.');
   });
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -145,7 +150,7 @@ async function readStream(body: ReadableStream<Uint8Array>, call: ChatCall): Pro
     while (!outcome && !done) {
       const chunk = await reader.read();
       done = chunk.done;
-      if (chunk.value) parser.feed(decoder.decode(chunk.value, { stream: true }));
+      if (chunk.value) feed(decoder.decode(chunk.value, { stream: true }));
     }
   } finally {
     if (!outcome) reader.cancel().catch(() => undefined);

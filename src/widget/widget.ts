@@ -3,9 +3,11 @@
  * conversation, sign-in on refusal, events, and one dispose path.
  */
 import { createNanoEvents, type Emitter } from 'nanoevents';
-import { LIMITS, type AnswerReply, type RefusalReply } from '../protocol/chat.js';
+import { LIMITS, RATE_LIMITED_CODE, type AnswerReply, type RefusalReply } from '../protocol/chat.js';
 import { isCurableBySignIn } from '../protocol/reasons.js';
 import { Auth, type IdentifyInput } from './auth.js';
+import { Conversation } from './conversation.js';
+import { conversationDigest, openTabChannel, type TabChannel, type TabSignal } from './cross-tab.js';
 import { WidgetError } from './errors.js';
 import type { WidgetEvents, WidgetEventName } from './events.js';
 import { resolveOptions, type ChatWidgetOptions, type ResolvedOptions } from './options.js';
@@ -75,14 +77,12 @@ class WidgetCore implements ChatWidgetInstance {
   readonly #mounted: Mounted;
   readonly #turns = new Map<string, Turn>();
   readonly #disposers = new Set<() => void>();
-  #abort = new AbortController();
+  readonly #conversation: Conversation;
+  readonly #tabs: TabChannel;
   #popup: PopupSignIn | null = null;
   #signInWaiting: SignInWaiting | null = null;
   #signInUrl: string | null;
   #configRequest: Promise<string | null> | null = null;
-  #conversationId: string | null;
-  /** Bumped by logout() and destroy(): results of older requests are dropped. */
-  #epoch = 0;
   #destroyed = false;
 
   constructor(input: ChatWidgetOptions, sharedEmitter?: Emitter<WidgetEvents>) {
@@ -91,7 +91,6 @@ class WidgetCore implements ChatWidgetInstance {
     this.#options = options;
     this.#signInUrl = options.signInUrl;
     this.#stored = createStateStore(options.persist);
-    this.#conversationId = this.#stored.get('conversation');
     this.#auth = new Auth(this.#stored, {
       onIdentified: (source) => this.#emit('identify', { source, refreshable: this.#auth.canRefresh }),
       onRefreshFailed: (message) => this.#emit('error', { code: 'refresh-failed', message }),
@@ -99,9 +98,19 @@ class WidgetCore implements ChatWidgetInstance {
     });
     this.#transport = new Transport(options.apiUrl, () => this.#auth.token);
     this.#view = new Store({ open: false, items: [], focusLauncher: 0 });
+    this.#conversation = new Conversation(this.#stored, this.#view, this.#transport, {
+      onForgotten: (id, shown) => {
+        for (const messageId of shown) this.#turns.delete(messageId);
+        this.#emit('conversation-reset', { reason: 'identity-changed' });
+        // The site's other tabs that show the same conversation clear it too.
+        if (id !== null) void conversationDigest(id).then((digest) => this.#destroyed || this.#tabs.post({ type: 'ended', digest }));
+      },
+    });
     this.#mounted = mountUi(options, this.#view, this.#uiActions());
+    this.#tabs = openTabChannel(options.apiUrl, (signal) => void this.#onTabSignal(signal));
 
-    this.#disposers.add(() => this.#abort.abort());
+    this.#disposers.add(() => this.#conversation.dispose());
+    this.#disposers.add(() => this.#tabs.close());
     this.#disposers.add(() => this.#auth.dispose());
     this.#disposers.add(() => this.#popup?.dispose());
     this.#disposers.add(() => this.#mounted.unmount());
@@ -111,7 +120,7 @@ class WidgetCore implements ChatWidgetInstance {
     // A microtask later, so identify() called right after creation (the queued pattern) is on these requests too.
     void Promise.resolve().then(() => {
       if (this.#destroyed) return;
-      if (this.#conversationId !== null) void this.#loadHistory(this.#conversationId);
+      void this.#conversation.check(false);
       if (this.#signInUrl === null) void this.#resolveSignInUrl();
       this.#emit('ready');
     });
@@ -127,15 +136,11 @@ class WidgetCore implements ChatWidgetInstance {
 
   identify(input: IdentifyInput): void {
     if (this.#destroyed) return;
-    this.#auth.identify(input);
+    this.#identify(input, 'identify');
   }
 
   logout(): void {
-    if (this.#destroyed) return;
-    this.#auth.logout();
-    this.#popup?.dispose();
-    this.#restartConversation();
-    this.#emit('logout');
+    this.#logout('local');
   }
 
   open(): void {
@@ -180,7 +185,6 @@ class WidgetCore implements ChatWidgetInstance {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#epoch++;
     for (const dispose of this.#disposers) dispose();
     this.#disposers.clear();
     this.#turns.clear();
@@ -218,45 +222,47 @@ class WidgetCore implements ChatWidgetInstance {
     };
   }
 
-  #restartConversation(): void {
-    this.#epoch++;
-    this.#abort.abort();
-    this.#abort = new AbortController();
-    this.#configRequest = null;
-    this.#conversationId = null;
-    this.#stored.remove('conversation');
-    this.#turns.clear();
-    this.#view.update(() => ({ items: [] }));
+  /**
+   * A token from identify() or a popup sign-in. Another token than the one held asks the backend
+   * whether it may read the conversation on screen (an anonymous one is readable by anyone, so a
+   * first sign-in keeps it); a refresh from the widget's own provider is the same visitor and skips this.
+   */
+  #identify(input: unknown, source: 'identify' | 'signin'): void {
+    const before = this.#auth.token;
+    this.#auth.identify(input, source);
+    if (before !== null && before !== this.#auth.token) void this.#conversation.check(true);
   }
 
-  #setConversation(conversationId: string): void {
-    if (this.#conversationId === conversationId) return;
-    this.#conversationId = conversationId;
-    this.#stored.set('conversation', conversationId);
+  /** Forgets the token and the conversation; a local logout tells the site's other tabs. */
+  #logout(source: 'local' | 'other-tab'): void {
+    if (this.#destroyed) return;
+    this.#auth.logout();
+    this.#popup?.dispose();
+    this.#stored.clear();
+    this.#restartConversation();
+    this.#emit('logout', { source });
+    if (source === 'local') this.#tabs.post({ type: 'logout' });
   }
 
-  async #loadHistory(conversationId: string): Promise<void> {
-    const epoch = this.#epoch;
-    const history = await this.#transport.history(conversationId, this.#abort.signal);
-    if (epoch !== this.#epoch) return;
-    if (!history) {
-      // Unreadable (gone, or another visitor's): start a fresh conversation.
-      this.#conversationId = null;
-      this.#stored.remove('conversation');
-      return;
+  async #onTabSignal(signal: TabSignal): Promise<void> {
+    if (signal.type === 'logout') return this.#logout('other-tab');
+    const { id } = this.#conversation;
+    if (id !== null && signal.digest === (await conversationDigest(id)) && id === this.#conversation.id && !this.#destroyed) {
+      this.#restartConversation();
+      this.#emit('conversation-reset', { reason: 'identity-changed' });
     }
-    const earlier = history.messages.map((message) =>
-      message.role === 'visitor'
-        ? ({ kind: 'visitor', id: message.id, text: message.text, status: 'sent' } as const)
-        : ({ kind: 'assistant', id: message.id, text: message.text, streaming: false, tool: message.tool } as const),
-    );
-    this.#view.update(({ items }) => ({ items: [...earlier, ...items] }));
+  }
+
+  #restartConversation(): void {
+    this.#configRequest = null;
+    this.#turns.clear();
+    this.#conversation.end();
   }
 
   /** The Sign-in URL from the options, else from the backend's public widget config. */
   #resolveSignInUrl(): Promise<string | null> {
     if (this.#signInUrl !== null) return Promise.resolve(this.#signInUrl);
-    this.#configRequest ??= this.#transport.widgetConfig(this.#abort.signal).then((config) => {
+    this.#configRequest ??= this.#transport.widgetConfig(this.#conversation.signal).then((config) => {
       if (!config) {
         this.#configRequest = null;
         return null;
@@ -269,28 +275,32 @@ class WidgetCore implements ChatWidgetInstance {
 
   async #runTurn(turn: Turn, refreshed: boolean): Promise<SendResult> {
     const { messageId } = turn;
-    const epoch = this.#epoch;
     const aborted: SendResult = { status: 'aborted', messageId };
+    // Nothing is sent while an identity check runs; a message of the conversation it removed is not sent at all.
+    await this.#conversation.ready();
+    if (this.#turns.get(messageId) !== turn) return aborted;
+    const conversation = this.#conversation;
+    const epoch = conversation.epoch;
     const replyId = `${messageId}:reply`;
     let draft = '';
     this.#view.patch(messageId, 'visitor', { status: 'sending' });
     this.#view.upsert({ kind: 'assistant', id: replyId, text: '', streaming: true });
     const result = await this.#transport.chat(
-      { conversationId: this.#conversationId, messageId, text: turn.text },
+      { conversationId: conversation.id, messageId, text: turn.text },
       {
         stream: this.#options.stream,
-        signal: this.#abort.signal,
+        signal: conversation.signal,
         onStart: (start) => {
-          if (epoch === this.#epoch) this.#setConversation(start.conversationId);
+          if (epoch === conversation.epoch) conversation.set(start.conversationId);
         },
         onDelta: (text) => {
-          if (epoch !== this.#epoch) return;
+          if (epoch !== conversation.epoch) return;
           draft += text;
           this.#view.patch(replyId, 'assistant', { text: draft });
         },
       },
     );
-    if (epoch !== this.#epoch) return aborted;
+    if (epoch !== this.#conversation.epoch) return aborted;
 
     if (!result.ok) {
       this.#view.remove(replyId);
@@ -298,18 +308,23 @@ class WidgetCore implements ChatWidgetInstance {
       if (result.kind === 'http' && result.code === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
         return this.#runTurn(turn, true);
       }
-      if (epoch !== this.#epoch) return aborted;
-      this.#view.patch(messageId, 'visitor', { status: 'failed' });
+      if (epoch !== this.#conversation.epoch) return aborted;
+      // Gone (expired and purged) or not this token's: Retry starts a new conversation instead of failing again.
+      if (result.kind === 'http' && result.code === 'conversation-not-found') conversation.lost();
+      const { strings } = this.#options;
+      const limited = result.kind === 'http' && result.code === RATE_LIMITED_CODE;
       const failure =
         result.kind === 'network'
-          ? { code: 'network', message: this.#options.strings.sendFailed }
-          : { code: result.code, message: result.message };
+          ? { code: 'network', message: strings.sendFailed }
+          : { code: result.code, message: limited ? strings.rateLimited.replace('{seconds}', String(result.retryAfter)) : result.message };
+      // Said once, with Retry for when the visitor is ready: a 429 is never retried by itself.
+      this.#view.patch(messageId, 'visitor', { status: 'failed', note: limited ? failure.message : undefined });
       this.#emit('error', failure);
       return { status: 'failed', messageId, ...failure };
     }
 
     const { reply, conversationId } = result.response;
-    this.#setConversation(conversationId);
+    conversation.set(conversationId);
     this.#view.patch(messageId, 'visitor', { status: 'sent' });
     if (reply.type === 'answer') {
       this.#view.upsert({ kind: 'assistant', id: replyId, text: reply.text, streaming: false, tool: reply.tool });
@@ -320,7 +335,7 @@ class WidgetCore implements ChatWidgetInstance {
     if (reply.reason === 'expired' && (await this.#refreshed(refreshed, result.usedToken, epoch))) {
       return this.#runTurn(turn, true);
     }
-    if (epoch !== this.#epoch) return aborted;
+    if (epoch !== this.#conversation.epoch) return aborted;
     await this.#showRefusal(turn, reply, epoch);
     this.#emit('message', { role: 'assistant', id: reply.id, reply });
     return { status: 'refused', messageId, reply };
@@ -330,7 +345,7 @@ class WidgetCore implements ChatWidgetInstance {
   async #refreshed(alreadyRefreshed: boolean, usedToken: string | null, epoch: number): Promise<boolean> {
     if (alreadyRefreshed || !this.#auth.canRefresh) return false;
     const ok = await this.#auth.refresh(usedToken);
-    return ok && epoch === this.#epoch;
+    return ok && epoch === this.#conversation.epoch;
   }
 
   async #showRefusal(turn: Turn, reply: RefusalReply, epoch: number): Promise<void> {
@@ -342,7 +357,7 @@ class WidgetCore implements ChatWidgetInstance {
       return;
     }
     const signInUrl = await this.#resolveSignInUrl();
-    if (epoch !== this.#epoch) return;
+    if (epoch !== this.#conversation.epoch) return;
     if (signInUrl === null) {
       this.#view.upsert({ ...base, signIn: 'unavailable' });
       this.#emit('signin-required', detail);
@@ -369,7 +384,7 @@ class WidgetCore implements ChatWidgetInstance {
     if (waiting?.promise !== pending) {
       // A new popup that replaces a closed one (open() ended it as cancelled) takes over its refused messages.
       const group: SignInWaiting = { promise: pending, refusals: new Map(waiting?.refusals) };
-      const epoch = this.#epoch;
+      const epoch = this.#conversation.epoch;
       waiting = this.#signInWaiting = group;
       void pending.then((outcome) => this.#afterSignIn(outcome, group, epoch));
     }
@@ -382,12 +397,12 @@ class WidgetCore implements ChatWidgetInstance {
     if (this.#signInWaiting === group) this.#signInWaiting = null;
     // Replaced by a new popup (the visitor asked again; under COOP the old one reads closed): nothing ended.
     else if (this.#signInWaiting !== null) return;
-    if (epoch !== this.#epoch || this.#destroyed) return;
+    if (epoch !== this.#conversation.epoch || this.#destroyed) return;
     const { strings } = this.#options;
     let complete = outcome.status === 'complete';
     if (complete) {
       try {
-        this.#auth.identify({ token: (outcome as { token: string }).token }, 'signin');
+        this.#identify({ token: (outcome as { token: string }).token }, 'signin');
       } catch {
         complete = false;
       }

@@ -25,7 +25,8 @@ export type ChatBehaviour =
   | { type: 'refusal'; reason: RefusalReason; tool?: string; message?: string }
   /** Destroys the connection without an answer (a network failure). */
   | { type: 'drop' }
-  | { type: 'error'; status: number; code: string; message?: string };
+  /** `headers` go on the error response (e.g. Retry-After on a 429, with Access-Control-Expose-Headers). */
+  | { type: 'error'; status: number; code: string; message?: string; headers?: Record<string, string> };
 
 export interface ChatContext {
   request: ChatRequest;
@@ -47,6 +48,11 @@ export interface RecordingServerOptions {
   signInUrl?: string | null;
   /** Static files by path (for pages in browser tests). */
   files?: Record<string, StaticFile>;
+  /**
+   * Decides a history request before the default answer: a status to refuse with (0 drops the
+   * connection), or undefined for the stored history. May wait (a promise) to hold the answer back.
+   */
+  history?: (context: { conversationId: string; authorization: string | undefined }) => number | undefined | Promise<number | undefined>;
   /** Delay between SSE deltas, in ms. Default 0. */
   deltaDelayMs?: number;
 }
@@ -105,6 +111,12 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
     const historyMatch = /^\/v1\/conversations\/([^/]+)\/messages$/.exec(path);
     if (req.method === 'GET' && historyMatch) {
       const id = decodeURIComponent(historyMatch[1] ?? '');
+      const refuse = await options.history?.({ conversationId: id, authorization: req.headers.authorization });
+      if (refuse === 0) {
+        req.socket.destroy();
+        return;
+      }
+      if (refuse !== undefined) return json(res, refuse, { error: { code: 'refused', message: 'Refused.' } });
       const messages = history.get(id);
       if (!messages) return json(res, 404, { error: { code: 'not-found', message: 'No such conversation.' } });
       return json(res, 200, { conversationId: id, messages });
@@ -132,7 +144,7 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       return;
     }
     if (behaviour.type === 'error') {
-      return json(res, behaviour.status, { error: { code: behaviour.code, message: behaviour.message ?? 'Refused.' } });
+      return json(res, behaviour.status, { error: { code: behaviour.code, message: behaviour.message ?? 'Refused.' } }, behaviour.headers);
     }
     const conversationId = request.conversationId ?? randomUUID();
     const replyBody: ChatReply =
@@ -201,7 +213,7 @@ function defaultChat({ request }: ChatContext): ChatBehaviour {
   return { type: 'answer', text: `You said: ${request.text}` };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+function json(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }

@@ -33,9 +33,10 @@ export function chatRoutes(deps: {
     const request = checked.value;
 
     // Every request is verified; the verifier's result cache makes a repeated token cheap.
-    const verification = await settings.verifier().verifyAuthorization(c.req.header('authorization'));
+    const authorization = c.req.header('authorization');
+    const verification = await settings.verifier().verifyAuthorization(authorization);
 
-    const result = takeTurn({ store, assistant, maxMessagesPerConversation }, request, verification);
+    const result = takeTurn({ store, assistant, maxMessagesPerConversation }, request, verification, authorization);
 
     c.header('Cache-Control', 'no-store');
     if (!result.ok) return apiError(c, result.status, result.code, result.message);

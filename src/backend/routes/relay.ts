@@ -16,7 +16,7 @@
  * Unknown, expired, reused and wrongly proven states all get one byte-identical
  * refusal. Nothing here logs a state, a secret or a token.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Logger } from 'pino';
 import {
@@ -34,7 +34,6 @@ import {
 import { isCompactJws } from '../../protocol/jws.js';
 import { apiError } from '../http/errors.js';
 import { readJsonObject } from '../http/json-body.js';
-import { relayRateLimit, DEFAULT_RELAY_RATE_LIMIT } from '../relay/rate-limit.js';
 import { provesSecret } from '../relay/secret.js';
 import type { RelayStore } from '../relay/store.js';
 import type { SignInSettings } from '../sign-in-settings.js';
@@ -43,8 +42,8 @@ export interface RelayDeps {
   settings: SignInSettings;
   store: RelayStore;
   logger: Logger;
-  /** Requests per client address per minute, all relay endpoints together. Default 60. */
-  rateLimit?: number | undefined;
+  /** The per-client rate limit of the relay's endpoints (the backend's `signInRelay` limit). */
+  rateLimit: MiddlewareHandler;
   /** Injectable clock (epoch ms). */
   now?: (() => number) | undefined;
 }
@@ -60,7 +59,7 @@ export function mountRelay(app: Hono, deps: RelayDeps): void {
   const now = deps.now ?? Date.now;
   const { settings, store } = deps;
   const log = deps.logger.child({ component: 'signin-relay' });
-  const limit = relayRateLimit(deps.rateLimit ?? DEFAULT_RELAY_RATE_LIMIT);
+  const limit = deps.rateLimit;
   const wakers = new Map<string, Set<() => void>>();
   const wake = (state: string): void => {
     for (const waker of wakers.get(state) ?? []) waker();

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { HistoryResponse, WidgetConfigResponse } from '../../protocol/chat.js';
 import { apiError } from '../http/errors.js';
-import { canAccess, tokenFailureToReport } from '../ownership.js';
+import { canAccess, expiredOwnerFailure } from '../ownership.js';
 import type { SignInSettings } from '../sign-in-settings.js';
 import type { Store } from '../store.js';
 
@@ -20,13 +20,15 @@ export function widgetConfigRoutes(deps: { settings: SignInSettings }): Hono {
 export function conversationRoutes(deps: { store: Store; settings: SignInSettings }): Hono {
   const routes = new Hono();
   routes.get('/:id/messages', async (c) => {
-    const verification = await deps.settings.verifier().verifyAuthorization(c.req.header('authorization'));
+    const authorization = c.req.header('authorization');
+    const verification = await deps.settings.verifier().verifyAuthorization(authorization);
     const sub = verification.ok ? verification.identity.userId : null;
     const id = c.req.param('id');
     const conversation = deps.store.getConversation(id);
     c.header('Cache-Control', 'no-store');
     if (!conversation || !canAccess(conversation, sub)) {
-      const failure = conversation ? tokenFailureToReport(verification) : null;
+      // One answer for "not yours" and "does not exist", whatever the token, unless it is the owner's, expired.
+      const failure = conversation ? expiredOwnerFailure(conversation, verification, authorization) : null;
       if (failure) {
         c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
         return apiError(c, 401, failure.reason, failure.message);

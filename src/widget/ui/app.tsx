@@ -64,15 +64,17 @@ export class App extends Component<Props, ViewState> {
         {/* The panel is built on first open: boot renders the launcher only. */}
         {this.#panelBuilt && (
         <section id={PANEL_ID} class="panel" role="dialog" aria-label={strings.title} hidden={!state.open} onKeyDown={this.#onKeyDown}>
-          <header class="head">
+          {/* A div, not <header>: the host page's own header is its only banner landmark. */}
+          <div class="head">
             <h2>{strings.title}</h2>
             <button type="button" onClick={actions.close} aria-label={strings.close}>
               ✕
             </button>
-          </header>
+          </div>
           <div class="log" role="log" aria-live="polite" aria-label={strings.title} ref={this.#log} tabIndex={0}>
             {state.items.length === 0 && <p class="empty">{strings.empty}</p>}
-            {state.items.map((item) => (
+            {/* While an identity check runs, the transcript is out of the DOM, not merely invisible. */}
+            {!state.hidden && state.items.map((item) => (
               <MessageItem key={item.id} item={item} strings={strings} actions={actions} />
             ))}
           </div>

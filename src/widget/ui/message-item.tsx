@@ -20,7 +20,7 @@ export function MessageItem({ item, strings, actions }: Props) {
           </div>
           {item.status === 'failed' && (
             <div class="failed">
-              <span>{strings.sendFailed}</span>
+              <span>{item.note ?? strings.sendFailed}</span>
               <button type="button" onClick={() => actions.retry(item.id)}>
                 {strings.retry}
               </button>

@@ -37,6 +37,14 @@ beforeAll(async () => {
       <script src="/chat-widget.js" data-api-url="${backend.url}"></script>
       <script src="/identify.js"></script></body></html>`),
   );
+  // Markup that puts an element at window.ChatWidget and at window.ChatWidget.__quincerChatWidget (the sentinel).
+  site.files.set(
+    '/clobbered-global.html',
+    html(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1>
+      <form name="ChatWidget"><input name="__quincerChatWidget" aria-label="x"><input name="q" aria-label="y"></form></main>
+      <script src="/chat-widget.js" data-api-url="${backend.url}"></script>
+      <script src="/identify.js"></script></body></html>`),
+  );
 });
 
 afterAll(async () => {
@@ -66,6 +74,26 @@ describe('auto-init from the script tag', () => {
       const chat = backend.chatRequests();
       expect(chat).toHaveLength(1);
       expect(chat[0]!.authorization).toBe(`Bearer ${token}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the "already installed" check', () => {
+  it('is not fooled by a form named ChatWidget with an input named like the sentinel: the widget installs', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${site.url}/clobbered-global.html`);
+      await page.locator('.launcher').waitFor();
+      expect(await page.evaluate(() => document.forms.namedItem('ChatWidget')?.tagName)).toBe('FORM');
+      const result = await page.evaluate(() =>
+        (window as unknown as { ChatWidget: { send(text: string): Promise<{ status: string; reply?: { text: string } }> } }).ChatWidget.send(
+          "What's my balance?",
+        ),
+      );
+      expect(result).toMatchObject({ status: 'answered', reply: { text: 'Your account balance is $1,284.50.' } });
     } finally {
       await context.close();
     }

@@ -71,6 +71,17 @@ beforeAll(async () => {
     <script>ChatWidget.init({ apiUrl: ${apiUrl} });</script>
     <script async src="/chat-widget.js"></script></head><body><main><h1>Shop</h1></main></body></html>`),
   );
+  // A real shop's page: its own banner, navigation, main and contentinfo landmarks.
+  files.set(
+    '/landmarks.html',
+    html(`<!doctype html><html lang="en"><head><title>Landmarks</title>
+    <script>${snippetScript()}</script>
+    <script>ChatWidget.init({ apiUrl: ${apiUrl} });</script>
+    <script async src="/chat-widget.js"></script></head><body>
+    <header><a href="/">Shop</a><nav aria-label="Main"><a href="/shoes">Shoes</a></nav></header>
+    <main><h1>Shop</h1><p>Welcome.</p></main>
+    <footer><p>© Shop</p></footer></body></html>`),
+  );
   files.set(
     '/plain.html',
     html(`<!doctype html><html lang="en"><head><title>Plain</title>
@@ -226,6 +237,18 @@ describe('the script-tag bundle in Chromium against the reference backend', () =
     const { violations } = await new AxeBuilder({ page }).include('[data-quincer-chat-widget]').analyze();
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("axe: the open panel adds no landmark that collides with a host page's own header, main and footer", async () => {
+    const page = await openPage('/landmarks.html');
+    await page.locator('.launcher').click();
+    await page.locator('textarea').fill('What are your business hours?');
+    await page.locator('textarea').press('Enter');
+    await page.getByText(HOURS).waitFor();
+    // The whole page, not only the widget: duplicate landmarks are a page-level finding.
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     await page.context().close();
   });
 });

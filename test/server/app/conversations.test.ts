@@ -43,27 +43,20 @@ describe('conversation ownership', () => {
       expect(append.status).toBe(404);
       expect(append.body.error?.code).toBe('conversation-not-found');
     }
-    // A token that does not verify (alice's expired one, a forged one) learns why, so the widget can
-    // refresh it or offer sign-in; it still reads and writes nothing.
+    // Alice's own token, merely expired, learns why, so the widget can refresh it or offer sign-in;
+    // it still reads and writes nothing.
     const expired = await h.token({ sub: 'alice', email: 'alice@example.com' }, { expiresIn: -3600 });
-    const forged = forgeSignature(alice);
-    h.sensitive.add(forged);
-    for (const [token, reason] of [
-      [expired, 'expired'],
-      [forged, 'bad-signature'],
-    ] as const) {
-      const read = await h.history(conversationId, token);
-      expect(read.status).toBe(401);
-      expect(read.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-      const readBody = (await read.json()) as { error: { code: string; message: string } };
-      expect(readBody.error.code).toBe(reason);
-      expect(JSON.stringify(readBody)).not.toContain('$1,284.50');
+    const read = await h.history(conversationId, expired);
+    expect(read.status).toBe(401);
+    expect(read.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const readBody = (await read.json()) as { error: { code: string; message: string } };
+    expect(readBody.error.code).toBe('expired');
+    expect(JSON.stringify(readBody)).not.toContain('$1,284.50');
+    const append = await h.chat({ conversationId, messageId: newMessageId(), text: 'What are your business hours?' }, { token: expired });
+    expect(append.status).toBe(200);
+    expect(append.body.conversationId).toBe(conversationId);
+    expect(append.body.reply).toMatchObject({ type: 'refusal', tool: 'conversation', reason: 'expired' });
 
-      const append = await h.chat({ conversationId, messageId: newMessageId(), text: 'What are your business hours?' }, { token });
-      expect(append.status).toBe(200);
-      expect(append.body.conversationId).toBe(conversationId);
-      expect(append.body.reply).toMatchObject({ type: 'refusal', tool: 'conversation', reason });
-    }
     const missing = await h.history('00000000-0000-4000-8000-000000000000', alice);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual(await (await h.history(conversationId, bob)).json());
@@ -74,6 +67,41 @@ describe('conversation ownership', () => {
     const appended = await h.chat({ conversationId, messageId: newMessageId(), text: 'Show my orders' }, { token: alice });
     expect(appended.status).toBe(200);
     expect(appended.body.conversationId).toBe(conversationId);
+  });
+
+  it("no token tells an owned id from one that does not exist: one 404, byte for byte, unless it is the owner's, expired", async () => {
+    const started = await h.chat({ messageId: newMessageId(), text: "What's my balance?" }, { token: alice });
+    const owned = started.body.conversationId;
+    const random = '5f0e1c1a-3b7d-4c2e-9a51-7d0b8e6f4a21';
+    const forged = forgeSignature(alice);
+    const bobExpired = await h.token({ sub: 'bob' }, { expiresIn: -3600 });
+    const garbage = 'not-a-token';
+    const unsignedAsAlice = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ sub: 'alice', exp: 1 }),
+    ).toString('base64url')}.`;
+    for (const token of [forged, bobExpired]) h.sensitive.add(token);
+    const answer = async (id: string, token: string | null) => {
+      const response = await h.history(id, token);
+      const headers = ['content-type', 'cache-control', 'www-authenticate', 'content-length', 'vary'].map(
+        (name) => `${name}: ${response.headers.get(name)}`,
+      );
+      return { status: response.status, headers, body: await response.text() };
+    };
+    const chatAnswer = async (id: string, token: string | null) => {
+      const response = await h.chat({ conversationId: id, messageId: newMessageId(), text: 'What are your business hours?' }, { token });
+      return { status: response.status, body: response.body };
+    };
+    const nothing = await answer(random, null);
+    expect(nothing.status).toBe(404);
+    for (const token of [null, bob, forged, bobExpired, garbage, unsignedAsAlice]) {
+      expect(await answer(owned, token)).toEqual(await answer(random, token));
+      expect(await answer(owned, token)).toEqual(nothing);
+      expect(await chatAnswer(owned, token)).toEqual(await chatAnswer(random, token));
+    }
+    // Control: alice's own expired token is told why (so the widget refreshes), on an owned id only.
+    const aliceExpired = await h.token({ sub: 'alice' }, { expiresIn: -3600 });
+    expect((await answer(owned, aliceExpired)).status).toBe(401);
+    expect(await answer(random, aliceExpired)).toEqual(nothing);
   });
 
   it("bob cannot take over alice's conversation by retrying one of her message ids", async () => {

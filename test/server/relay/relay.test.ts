@@ -34,7 +34,7 @@ async function start(relayRateLimit: number): Promise<RunningServer> {
     seedConfig: { mode: 'jwks', jwksUrl: jwks.url, signInUrl: `${SIGN_IN}/sign-in`, allowedOrigins: [SITE] },
     verifierDeps: { allowInsecureHttp: true },
     logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
-    relayRateLimit,
+    limits: { rateLimits: { signInRelay: { limit: relayRateLimit } } },
   });
 }
 

@@ -68,6 +68,26 @@ describe('token storage (SPEC §2.4)', () => {
     expect(widget.isIdentified).toBe(false);
   });
 
+  it("logout() in persist 'memory' also removes the keys a persist 'session' page left in this tab", async () => {
+    const token = fakeJwt();
+    widget = widgetFor(server.url, { persist: 'session' });
+    widget.identify({ token });
+    await widget.send('hi');
+    widget.destroy();
+    sessionStorage.setItem('another-app:keep', '1');
+    expect(sessionStorage.getItem('quincer-chat-widget:token')).toBe(token);
+
+    widget = widgetFor(server.url);
+    widget.logout();
+    expect(sessionStorage.getItem('quincer-chat-widget:token')).toBeNull();
+    expect(sessionStorage.getItem('quincer-chat-widget:conversation')).toBeNull();
+    expect(sessionStorage.getItem('another-app:keep')).toBe('1');
+    widget.destroy();
+    // The next session-mode page in this tab is signed out.
+    widget = widgetFor(server.url, { persist: 'session' });
+    expect(widget.isIdentified).toBe(false);
+  });
+
   it('drops a stored value that is not a token', () => {
     sessionStorage.setItem('quincer-chat-widget:token', 'garbage');
     widget = widgetFor(server.url, { persist: 'session' });

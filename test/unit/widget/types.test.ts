@@ -22,6 +22,12 @@ describe('public types', () => {
       void widget.send(42);
       // @ts-expect-error unknown string key
       ChatWidget.init({ apiUrl: 'https://x.example', strings: { nope: 'x' } });
+      widget.on('logout', ({ source }) => void (source satisfies 'local' | 'other-tab'));
+      widget.on('conversation-reset', ({ reason }) => void (reason satisfies 'identity-changed'));
+      // @ts-expect-error conversation-reset carries { reason }, not a string
+      widget.on('conversation-reset', (reason: string) => reason);
+      // @ts-expect-error rateLimited is a string
+      ChatWidget.init({ apiUrl: 'https://x.example', strings: { rateLimited: 7 } });
       const result: Promise<SendResult> = widget.send('hi');
       const unbind: () => void = ChatWidget.on('signin-cancelled', ({ reason }) => void (reason satisfies 'cancelled' | 'dismissed' | 'timeout'));
       return [result, unbind];
