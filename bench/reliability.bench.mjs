@@ -458,7 +458,7 @@ function writeReport() {
   const outageRow = (name, t) => `| ${name} | ${t.answered} | ${t.failed}${t.failed ? ` (${JSON.stringify(t.reasons)})` : ''} |`;
   const text = `# Reliability: load, flood, JWKS outage, crash, soak
 
-Measured ${report.date} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, against dist/
+Measured ${report.date} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, against packages/chat-backend/dist/
 (\`npm run bench:reliability\`)${QUICK ? ' — QUICK smoke run (QUINCER_BENCH_QUICK=1), not a measurement' : ''}. The backend runs in its own process with
 the default limits (the soak: \`QUINCER_RATE_LIMIT_CHAT=200/60s\`), logs at warn; every
 client sends from its own 127.x loopback address, so the rate limiter sees one client per visitor. Tokens are ES256 from a
