@@ -33,7 +33,12 @@ export function openTabChannel(apiUrl: string, onSignal: (signal: TabSignal) => 
   // removed at once, so nothing stays behind, and the nonce makes a repeated signal a change.
   // Only this widget writes the key (a same-origin script could as well call logout() itself).
   const onStorage = (event: StorageEvent): void => {
-    if (event.key === name && event.newValue) receive(JSON.parse(event.newValue));
+    if (event.key !== name || !event.newValue) return;
+    try {
+      receive(JSON.parse(event.newValue));
+    } catch {
+      // Not one of ours: ignored.
+    }
   };
   addEventListener('storage', onStorage);
   return {

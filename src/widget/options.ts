@@ -4,6 +4,7 @@
  */
 import type { RefusalReason } from '../protocol/reasons.js';
 import { DEFAULT_STRINGS, type WidgetStrings } from './strings.js';
+import { DEFAULT_POPUP_TIMEOUT_MS } from './signin/timing.js';
 
 export type Persist = 'memory' | 'session';
 export type Position = 'bottom-right' | 'bottom-left';
@@ -75,7 +76,7 @@ const KNOWN_OPTIONS = new Set([
   'signInTimeoutMs', 'stream', 'autoSignIn',
 ]);
 const MAX_TIMEOUT_MS = 2_147_483_647;
-export const DEFAULT_SIGN_IN_TIMEOUT_MS = 120_000;
+export const DEFAULT_SIGN_IN_TIMEOUT_MS = DEFAULT_POPUP_TIMEOUT_MS;
 const DEFAULT_Z_INDEX = 2_147_483_000;
 
 function fail(option: string, expected: string): never {

@@ -3,7 +3,9 @@
  * its one caller, the widget, passes a signInUrl and signInTimeoutMs that
  * resolveOptions (or httpUrlOrNull, for the backend's config) already checked.
  */
-export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
+import { DEFAULT_POPUP_TIMEOUT_MS } from './timing.js';
+
+export { DEFAULT_POPUP_TIMEOUT_MS };
 
 export function checkPopupOptions(options: { signInUrl: string; timeoutMs?: number }): { signInUrl: URL; timeoutMs: number } {
   return { signInUrl: new URL(options.signInUrl), timeoutMs: options.timeoutMs ?? DEFAULT_POPUP_TIMEOUT_MS };

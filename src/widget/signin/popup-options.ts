@@ -4,7 +4,9 @@
  * (build.mjs): there the only caller is the widget, whose own options
  * (resolveOptions) have already checked the same values.
  */
-export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
+import { DEFAULT_POPUP_TIMEOUT_MS } from './timing.js';
+
+export { DEFAULT_POPUP_TIMEOUT_MS };
 /** setTimeout's largest delay; a longer one fires at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 

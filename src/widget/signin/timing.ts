@@ -1,3 +1,5 @@
+/** Overall time limit of one sign-in transaction when none is given. */
+export const DEFAULT_POPUP_TIMEOUT_MS = 120_000;
 /** How often the popup's `closed` is polled. */
 export const POPUP_CLOSED_POLL_MS = 500;
 /**

@@ -146,8 +146,10 @@ describe('identify() with another visitor, without logout()', () => {
       const responses = recordResponses(context, backend.origin);
       const bodies = chatBodies(context, backend.url);
       const page = await openPage(context, `${site.url}/shop.html`);
-      // exp 31 s ahead: the widget refreshes 30 s before exp, so about a second from now.
-      const first = await backend.jwks.sign({ sub: 'alice' }, { expiresIn: 31 });
+      // exp 36 s ahead: the widget refreshes 30 s before exp, so 5–6 s from now. (exp is whole seconds:
+      // with 31 s the refresh was due within 0–1 s of signing, and a page slower than that under load
+      // had already passed it, so nothing was scheduled.)
+      const first = await backend.jwks.sign({ sub: 'alice' }, { expiresIn: 36 });
       const fresh = await backend.token('alice');
       await page.evaluate(
         ({ first, fresh }) =>
