@@ -1,19 +1,25 @@
 /**
- * createVisitorVerifier: verifies visitor tokens in JWKS or HMAC mode on top of
- * jose's jwtVerify. Header policy, key lookup, claim mapping and the verified-
- * result cache are the only work added around jose, so first sight of a token
- * costs about what jose costs, and a repeated token costs a hash and a lookup.
+ * createVisitorVerifier: verifies visitor tokens in JWKS or HMAC mode. jose
+ * fetches nothing here but selects and imports the published keys
+ * (createLocalJWKSet) and supplies the error classes; the token itself is read
+ * and checked by the rules of jose's jwtVerify (compact-jws.ts, claims-set.ts)
+ * with node:crypto doing the signature check (signature.ts), then the header
+ * policy, the issue 9 token rules, claim mapping and the verified-result cache.
+ * A repeated token costs a hash and a lookup.
  */
-import { jwtVerify, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { errors, type JWTPayload } from 'jose';
 import { ApprovedHeaders } from './approved-headers.js';
 import { bearerToken, plainBearerJws } from './authorization.js';
+import { checkClaimsSet, parseClaimsSet, type ClaimChecks } from './claims-set.js';
+import { decodeSegment, headerSegment, parseProtectedHeader, payloadSegment, signatureSegment, signingInput, splitCompactJws, type CompactJws } from './compact-jws.js';
 import { configWarnings, resolveConfig, sharedKeySetGaps } from './config.js';
 import { resolveDeps } from './deps.js';
 import { CLAIM_RULES, failureFor, FAILURES, OWN_CODES, presetIncomplete, sharedKeySetFailure, VerificationError, type Failure } from './failures.js';
-import { HMAC_ALGORITHMS, headerPolicy, JWKS_ALGORITHMS, type HeaderPolicy } from './header-policy.js';
+import { HMAC_ALGORITHMS, headerPolicy, JWKS_ALGORITHMS } from './header-policy.js';
 import { buildIdentity } from './identity.js';
 import { RemoteKeyStore } from './key-store.js';
 import { tokenDigest, VerifiedResultCache } from './result-cache.js';
+import { hmacVerificationKey, signatureValid, verificationKeyFor, type VerificationKey } from './signature.js';
 import { isCompactJwe, isCompactJws } from './token-shape.js';
 import type { KeyStatus, VerifierDeps, VerifyResult, VisitorIdentity, VisitorSignInConfig, VisitorVerifier } from './types.js';
 
@@ -21,22 +27,30 @@ export { HMAC_ALGORITHMS, JWKS_ALGORITHMS };
 /** Seconds of clock skew accepted on exp and nbf. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
-type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey> | CryptoKey;
 type Success = { readonly ok: true; readonly identity: VisitorIdentity };
 
-const isCryptoKey = (value: unknown): value is CryptoKey => value instanceof CryptoKey;
-
-function hmacKeyResolver(secret: string, policy: HeaderPolicy): KeyResolver {
-  let imported: CryptoKey | null = null;
-  let importing: Promise<CryptoKey> | null = null;
-  return (header) => {
-    policy(header);
-    if (imported) return imported;
-    importing ??= crypto.subtle
-      .importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-      .then((key) => (imported = key));
-    return importing;
-  };
+/**
+ * The claims of a compact JWS whose signature `key` verifies, in the order of
+ * jose's jwtVerify: signature, payload encoding, claims set. Rejects with jose's
+ * error classes.
+ */
+function verifiedClaims(jws: CompactJws, alg: string, key: CryptoKey | VerificationKey, b64: boolean, checks: ClaimChecks, nowSeconds: number): Promise<JWTPayload> {
+  try {
+    const signature = decodeSegment(signatureSegment(jws), 'signature');
+    const verificationKey = key instanceof CryptoKey ? verificationKeyFor(key, alg) : key;
+    const valid = signatureValid(verificationKey, signingInput(jws), signature);
+    const claims = (isValid: boolean): JWTPayload => {
+      if (!isValid) throw new errors.JWSSignatureVerificationFailed();
+      const bytes = decodeSegment(payloadSegment(jws), 'payload');
+      if (!b64) throw new errors.JWTInvalid('JWTs MUST NOT use unencoded payload');
+      const payload = parseClaimsSet(bytes);
+      checkClaimsSet(payload, checks, nowSeconds);
+      return payload;
+    };
+    return typeof valid === 'boolean' ? Promise.resolve(claims(valid)) : valid.then(claims);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -78,36 +92,14 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
   const parties = resolved.authorizedParties;
   const policy = headerPolicy(resolved.mode === 'hmac' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS);
   const approvedHeaders = new ApprovedHeaders();
-  const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacKeyResolver(resolved.hmacSecret, policy) : null;
-
-  /** A resolver for one verification that notes which key-set generation its key came from. */
-  function keyResolverFor(used: { generation: number }, startedAt: number): KeyResolver | null {
-    if (!store) return hmacKey;
-    return (header, token) => {
-      policy(header);
-      const selected = store.selectedKey(header, startedAt);
-      if (selected) {
-        used.generation = store.generation;
-        return selected;
-      }
-      return store.getKey(header, token).then(({ key, generation }) => {
-        used.generation = generation;
-        return key;
-      });
-    };
-  }
-
-  // The algorithm allowlist is enforced by the key resolver (header-policy.ts),
-  // which jose runs for every token before verifying; as jose's `algorithms`
-  // option it would also build a Set on every call. Missing `sub` is checked below.
-  // Cognito's audience lives in aud (ID tokens) or client_id (access tokens): checked in accept().
-  const baseOptions: JWTVerifyOptions = Object.freeze({
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    ...(resolved.issuer !== null ? { issuer: resolved.issuer } : {}),
-    ...(resolved.audience !== null && cognito === null ? { audience: [...resolved.audience] } : {}),
+  const hmacKey = resolved.mode === 'hmac' && resolved.hmacSecret !== null ? hmacVerificationKey(resolved.hmacSecret) : null;
+  // Missing `sub` is checked in accept(), the alg allowlist by the header policy.
+  // Cognito's audience lives in aud (ID tokens) or client_id (access tokens): checked in ruleBroken().
+  const claimChecks: ClaimChecks = Object.freeze({
+    issuer: resolved.issuer,
+    audience: resolved.audience !== null && cognito === null ? Object.freeze([...resolved.audience]) : null,
+    toleranceSeconds: CLOCK_TOLERANCE_SECONDS,
   });
-  // With the real clock jose reads it itself; an injected clock is passed on each call.
-  const optionsAt = deps.now === undefined ? () => baseOptions : (at: number): JWTVerifyOptions => ({ ...baseOptions, currentDate: new Date(at) });
 
   function refuse(failure: Failure): VerifyResult {
     try {
@@ -169,12 +161,12 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
     }
   }
 
-  // No kid and several candidate keys: jose hands us each candidate to try.
-  async function tryEachCandidate(token: string, error: unknown, options: JWTVerifyOptions): Promise<JWTPayload> {
+  // No kid and several candidate keys: jose's key set hands us each candidate to try.
+  async function tryEachCandidate(jws: CompactJws, alg: string, b64: boolean, error: unknown, nowSeconds: number): Promise<JWTPayload> {
     if ((error as { code?: unknown } | null)?.code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
     for await (const candidate of error as AsyncIterable<CryptoKey>) {
       try {
-        return (await jwtVerify(token, candidate, options)).payload;
+        return await verifiedClaims(jws, alg, candidate, b64, claimChecks, nowSeconds);
       } catch (inner) {
         if ((inner as { code?: unknown }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw inner;
       }
@@ -201,23 +193,36 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
         const hit = results.get(digest);
         if (hit) return Promise.resolve(hit);
       }
-      const options = optionsAt(startedAt);
-      const headerSegment = token.slice(0, token.indexOf('.'));
+      const nowSeconds = Math.floor(startedAt / 1000);
+      const jws = splitCompactJws(token);
+      const segment = headerSegment(jws);
       const generation = store?.generation ?? 0;
-      const knownKey = fresh ? approvedHeaders.get(headerSegment, generation) : undefined;
-      if (knownKey !== undefined) {
-        return jwtVerify(token, knownKey, options).then((verified) => accept(verified.payload, digest, startedAt, generation), refused);
+      // The same header bytes parse the same, pass the policy and select the same key again.
+      const known = fresh ? approvedHeaders.get(segment, generation) : undefined;
+      if (known !== undefined) {
+        return verifiedClaims(jws, known.algorithm.alg, known, true, claimChecks, nowSeconds).then((payload) => accept(payload, digest, startedAt, generation), refused);
       }
-      const used = { generation: store ? -1 : 0 };
-      const resolveKey = keyResolverFor(used, startedAt);
-      if (resolveKey === null) return Promise.resolve(refuse(FAILURES.modeOff));
-      return jwtVerify(token, resolveKey, options).then(
-        (verified) => {
-          if (isCryptoKey(verified.key)) approvedHeaders.remember(headerSegment, verified.key, used.generation);
-          return accept(verified.payload, digest, startedAt, used.generation);
-        },
+      const { header, b64 } = parseProtectedHeader(segment);
+      policy(header);
+      const { alg } = header;
+      let keyFound: Promise<{ key: CryptoKey | VerificationKey; generation: number }>;
+      if (store === null) {
+        if (hmacKey === null) return Promise.resolve(refuse(FAILURES.modeOff));
+        keyFound = Promise.resolve({ key: hmacKey, generation: 0 });
+      } else {
+        const selected = store.selectedKey(header, startedAt);
+        keyFound = selected
+          ? Promise.resolve({ key: selected, generation: store.generation })
+          : store.getKey(header, { protected: segment, payload: payloadSegment(jws), signature: signatureSegment(jws) });
+      }
+      return keyFound.then(
+        ({ key, generation: keyGeneration }) =>
+          verifiedClaims(jws, alg, key, b64, claimChecks, nowSeconds).then((payload) => {
+            approvedHeaders.remember(segment, key instanceof CryptoKey ? verificationKeyFor(key, alg) : key, keyGeneration);
+            return accept(payload, digest, startedAt, keyGeneration);
+          }, refused),
         (error: unknown) =>
-          tryEachCandidate(token, error, options).then(
+          tryEachCandidate(jws, alg, b64, error, nowSeconds).then(
             (payload) => accept(payload, digest, startedAt, -1),
             refused,
           ),
