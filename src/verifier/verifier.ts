@@ -226,7 +226,7 @@ export function createVisitorVerifier(config: VisitorSignInConfig, deps: Verifie
             (payload) => accept(payload, digest, startedAt, -1),
             refused,
           ),
-      );
+      ).catch(refused);
     } catch (error) {
       return Promise.resolve(refuse(failureFor(error, resolved.issuer)));
     }
