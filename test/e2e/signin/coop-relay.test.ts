@@ -244,6 +244,26 @@ describe('no premature signin-cancelled under COOP, and the Cancel control', () 
   });
 });
 
+describe('logout() and destroy() end a relay sign-in', () => {
+  it.each(['logout', 'destroy'] as const)('%s() cancels the relay transaction: a sign-in after it reaches nobody', async (method) => {
+    harness.demo.setSignInCoop('same-origin');
+    const { context, page, errors, mark } = await openShopWith('');
+    try {
+      const popup = await askAndCatchWindow(context, page);
+      await popup.locator('body[data-announced="announced"]').waitFor({ state: 'attached' });
+      await page.evaluate((name) => (window as unknown as { ChatWidget: Record<'logout' | 'destroy', () => void> }).ChatWidget[name](), method);
+      await expect.poll(() => relayRequests(mark).map((r) => r.path)).toContain(RELAY_PATHS.cancel);
+      await signInOnForm(popup, 'alice');
+      await popup.locator('body[data-result="relay-refused"]').waitFor({ state: 'attached' });
+      expect(await widgetEvents(page)).not.toContain('identify');
+      expect(chatRequests(harness, mark).every((request) => !request.authorization)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('without COOP the postMessage path is unchanged', () => {
   it('completes by postMessage; the relay delivers nothing, and the widget cancels its transaction', async () => {
     const { context, page, errors, mark } = await openShopWith('');
