@@ -1,5 +1,6 @@
 // The script-tag widget loads its popup flow (chat-widget-signin.js) on first need: not at boot, but once
-// a refusal offers sign-in; and if that file cannot load, the visitor is told and the popup closes.
+// a refusal offers sign-in; and if that file cannot load, the visitor is told and the popup closes; a
+// bundler that renames both files is followed through data-sign-in-script.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BALANCE_QUESTION,
@@ -68,6 +69,55 @@ describe('the popup flow is loaded on first need', () => {
       await waitForWidgetEvent(page, 'signin-cancelled');
       await waitForConversationText(page, /cancelled/i);
       expect(consoleErrors.some((text) => text.includes('chat-widget-signin.js') && text.includes('data-sign-in-script'))).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('with the files renamed by a bundler, data-sign-in-script (as embedding.md shows) names the flow file', async () => {
+    const { context, errors } = await newShopContext(harness);
+    try {
+      // As a Vite build with ?url imports emits them: hashed names under /assets/, nothing at the old names,
+      // and the app's own bundle adding the widget's tag with the snippet of docs/embedding.md.
+      const renamedWidget = '/assets/chat-widget-3f9a1c.js';
+      const renamedFlow = '/assets/chat-widget-signin-b72e40.js';
+      const files = new Map<string, Buffer>();
+      for (const [path, original] of [[renamedWidget, '/chat-widget.js'], [renamedFlow, '/chat-widget-signin.js']] as const) {
+        const served = await fetch(new URL(original, harness.demo.siteUrl));
+        expect(served.status).toBe(200);
+        files.set(path, Buffer.from(await served.arrayBuffer()));
+      }
+      const appBundle = `
+        const script = document.createElement('script');
+        script.async = true;
+        script.src = ${JSON.stringify(renamedWidget)};
+        script.dataset.signInScript = ${JSON.stringify(renamedFlow)};
+        document.head.append(script);`;
+      await context.route(/\/chat-widget-signin\.js$/, (route) => route.fulfill({ status: 404, body: 'renamed by the bundler' }));
+      // The page's own tag for /chat-widget.js stands in for the app's bundle.
+      await context.route(/\/chat-widget\.js$/, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: appBundle }));
+      await context.route(/\/assets\//, (route) =>
+        route.fulfill({ status: 200, contentType: 'text/javascript', body: files.get(new URL(route.request().url()).pathname) ?? '' }),
+      );
+      const page = await context.newPage();
+      const scripts: string[] = [];
+      page.on('request', (request) => {
+        if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+      });
+      await page.goto(harness.demo.siteUrl);
+      await waitForWidgetEvent(page, 'ready');
+      await openChat(page);
+      expect(scripts).not.toContain(renamedFlow);
+      const opened = page.waitForEvent('popup');
+      await ask(page, BALANCE_QUESTION);
+      const popup = await opened;
+      const closed = popup.waitForEvent('close');
+      await signInOnForm(popup, 'alice');
+      await closed;
+      await waitForConversationText(page, '$1,284.50');
+      expect(scripts).toContain(renamedFlow);
+      expect(scripts).not.toContain('/chat-widget-signin.js');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
