@@ -41,9 +41,8 @@ function verifiedClaims(jws: CompactJws, alg: string, key: CryptoKey | Verificat
     const valid = signatureValid(verificationKey, signingInput(jws), signature);
     const claims = (isValid: boolean): JWTPayload => {
       if (!isValid) throw new errors.JWSSignatureVerificationFailed();
-      const bytes = decodeSegment(payloadSegment(jws), 'payload');
       if (!b64) throw new errors.JWTInvalid('JWTs MUST NOT use unencoded payload');
-      const payload = parseClaimsSet(bytes);
+      const payload = parseClaimsSet(decodeSegment(payloadSegment(jws), 'payload'));
       checkClaimsSet(payload, checks, nowSeconds);
       return payload;
     };
