@@ -187,7 +187,9 @@ await build({ ...browser, entryPoints: ['src/signin/standalone.ts'], format: 'ii
 await compact(`${WIDGET}/quincer-signin.js`);
 
 // ---- @quincer/visitor-verifier --------------------------------------------------------------------
-await build({ ...node, entryPoints: ['src/verifier/index.ts'], outfile: `${VERIFIER}/index.js` });
+// Split, so the fetch path (node:http(s), ipaddr.js) that key-store.ts imports on first need is its own chunk
+// and loads on the first key-set fetch, not with the package. (The CommonJS build defers it the same way.)
+await build({ ...node, entryPoints: { index: 'src/verifier/index.ts' }, outdir: VERIFIER, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
 await build(asCommonJs({ ...node, entryPoints: ['src/verifier/index.ts'] }, `${VERIFIER}/cjs/index.js`));
 await build({ ...node, entryPoints: ['src/verifier/cli.ts'], outfile: `${VERIFIER}/cli.js`, banner: { js: '#!/usr/bin/env node' } });
 

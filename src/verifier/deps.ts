@@ -1,11 +1,12 @@
 /** VerifierDeps resolved once into a readonly, fully defaulted object. */
-import { lookup as dnsLookup } from 'node:dns';
+import type { lookup as dnsLookup } from 'node:dns';
 import type { VerifierDeps, VerifierLogger } from './types.js';
 
 export interface ResolvedDeps {
   /** null: the guarded node:http(s) transport (network-policy.ts). */
   readonly fetch: typeof fetch | null;
-  readonly lookup: typeof dnsLookup;
+  /** null: node:dns's lookup, loaded with the fetch path. */
+  readonly lookup: typeof dnsLookup | null;
   readonly allowPrivateNetworks: boolean;
   readonly now: () => number;
   readonly logger: VerifierLogger;
@@ -62,7 +63,7 @@ export function resolveDeps(deps: VerifierDeps = {}): ResolvedDeps {
   }
   return Object.freeze({
     fetch: fetchImpl,
-    lookup: deps.lookup ?? dnsLookup,
+    lookup: deps.lookup ?? null,
     allowPrivateNetworks: deps.allowPrivateNetworks === true,
     now: deps.now ?? Date.now,
     logger,

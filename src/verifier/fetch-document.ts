@@ -8,34 +8,22 @@
  * private target that message is always the same one, so the config page cannot
  * tell a closed port from an open one, or echo what an internal service answered.
  */
-import type { lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import type { FailureDetail, FailureReason } from '../protocol/reasons.js';
 import { classifyAddress, guardedLookup, isIpLiteral, addressProblem, type AddressPolicy } from './network-policy.js';
+import { KeySetFetchError } from './key-set-fetch-error.js';
 import { isLoopbackHost, urlProblem } from './url-policy.js';
 
 const MAX_REDIRECTS = 3;
 
-export class KeySetFetchError extends Error {
-  readonly code = 'ERR_QUINCER_JWKS_FETCH_FAILED';
-  /** The refusal to report when it is more specific than jwks-unavailable. */
-  failure: { reason: FailureReason; detail: FailureDetail; message: string } | undefined;
-  /** The specific cause, for the operator's log only, when `message` had to stay generic. */
-  logMessage: string;
-  constructor(message: string, options?: { cause?: unknown; detail?: FailureDetail }) {
-    super(message, options);
-    this.name = 'KeySetFetchError';
-    this.logMessage = message;
-    this.failure = options?.detail ? { reason: 'jwks-fetch-failed', detail: options.detail, message } : undefined;
-  }
-}
 
 export interface FetchDocumentOptions {
   /** An injected fetch owns its own network (only the URL policy applies); null: the guarded node:http(s) transport. */
   fetch: typeof fetch | null;
-  lookup: typeof dnsLookup;
+  /** null: node:dns's own. */
+  lookup: typeof dnsLookup | null;
   timeoutMs: number;
   maxBytes: number;
   allowInsecureHttp: boolean;
@@ -69,7 +57,7 @@ function guardedGet(url: URL, signal: AbortSignal, options: FetchDocumentOptions
         signal,
         agent: false,
         headers: { accept: 'application/json, application/jwk-set+json' },
-        lookup: guardedLookup(options.lookup, policy, seen) as never,
+        lookup: guardedLookup(options.lookup ?? dnsLookup, policy, seen) as never,
       },
       (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;

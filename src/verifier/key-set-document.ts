@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
-import { KeySetFetchError } from './fetch-document.js';
+import { KeySetFetchError } from './key-set-fetch-error.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv'];
 const ASYMMETRIC_KTY = new Set(['RSA', 'EC', 'OKP']);

@@ -17,7 +17,8 @@ import { createLocalJWKSet, errors, type JWK, type JWSHeaderParameters, type Fla
 import { isSharedKeySetUrl } from '../protocol/providers.js';
 import type { ResolvedDeps } from './deps.js';
 import { OWN_CODES, VerificationError } from './failures.js';
-import { fetchJsonDocument, KeySetFetchError } from './fetch-document.js';
+import type { fetchJsonDocument as FetchJsonDocument } from './fetch-document.js';
+import { KeySetFetchError } from './key-set-fetch-error.js';
 import { asDiscoveryDocument, toJwks } from './key-set-document.js';
 import { urlProblem } from './url-policy.js';
 
@@ -25,6 +26,15 @@ import { urlProblem } from './url-policy.js';
 export type KeySource = { readonly jwksUrl: string; readonly issuer: string | null } | { readonly discoveryUrl: string; readonly issuer: string };
 
 type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
+
+let fetchDocument: Promise<typeof FetchJsonDocument> | null = null;
+/**
+ * The fetch path (node:http, node:https, ipaddr.js) loads on the first key-set
+ * fetch, not with the package: an HMAC-only verifier never needs it, and a
+ * process that imports the verifier starts faster.
+ */
+const loadFetchDocument = (): Promise<typeof FetchJsonDocument> =>
+  (fetchDocument ??= import('./fetch-document.js').then((module) => module.fetchJsonDocument));
 
 interface KeySet {
   readonly resolve: LocalKeySet;
@@ -240,7 +250,7 @@ export class RemoteKeyStore {
   }
 
   #fetch<T = unknown>(url: string, label: string, interpret?: (document: unknown) => T): Promise<T> {
-    return fetchJsonDocument<T>(url, {
+    return loadFetchDocument().then((fetchJsonDocument) => fetchJsonDocument<T>(url, {
       fetch: this.#deps.fetch,
       lookup: this.#deps.lookup,
       timeoutMs: this.#deps.fetchTimeoutMs,
@@ -248,7 +258,7 @@ export class RemoteKeyStore {
       allowInsecureHttp: this.#deps.allowInsecureHttp,
       allowPrivateNetworks: this.#deps.allowPrivateNetworks,
       label,
-    }, interpret);
+    }, interpret));
   }
 
   /** The jwks_uri of a discovery document whose issuer must equal `issuer` exactly. */

@@ -209,16 +209,7 @@ describe('@quincer/chat-backend with the verifier, in a fresh project', () => {
   });
 
   it('importing only the verifier loads neither hono, pino nor better-sqlite3 (import and require)', async () => {
-    writeFileSync(
-      join(dir, 'trace-hooks.mjs'),
-      `import { appendFileSync } from 'node:fs';
-       export async function resolve(specifier, context, next) {
-         const result = await next(specifier, context);
-         appendFileSync(process.env.TRACE_FILE, result.url + '\\n');
-         return result;
-       }`,
-    );
-    writeFileSync(join(dir, 'trace.mjs'), `import { register } from 'node:module'; register('./trace-hooks.mjs', import.meta.url);`);
+    writeTraceHooks(dir);
     const traceFile = join(dir, 'trace.txt');
     await node(dir, ['--import', './trace.mjs', '--input-type=module', '-e', `await import('@quincer/visitor-verifier');`], { TRACE_FILE: traceFile });
     const loaded = readFileSync(traceFile, 'utf8');
@@ -235,6 +226,29 @@ describe('@quincer/chat-backend with the verifier, in a fresh project', () => {
        console.log(Object.keys(require.cache).filter((f) => /node_modules\\/(hono|@hono|pino|better-sqlite3)\\//.test(f)).length);`,
     ]);
     expect(required.trim()).toBe('0');
+  });
+
+  it('the fetch path (ipaddr.js, node:https) loads on the first key-set fetch, never for HMAC (import and require)', async () => {
+    writeTraceHooks(dir);
+    const traceFile = join(dir, 'trace.txt');
+    const hmac = `const v = createVisitorVerifier({ mode: 'hmac', hmacSecret: '${'s'.repeat(43)}' }, { logger: { info() {}, warn() {}, error() {} } });
+      console.log((await v.verifyToken('eyJhbGciOiJIUzI1NiJ9.e30.c2ln')).reason);`;
+    const jwks = `const v = createVisitorVerifier({ mode: 'jwks', jwksUrl: 'http://127.0.0.1:9/jwks.json' }, { logger: { info() {}, warn() {}, error() {} } });
+      console.log((await v.verifyToken('eyJhbGciOiJSUzI1NiJ9.e30.c2ln')).reason);`;
+    for (const [body, expected] of [[hmac, 'bad-signature'], [jwks, 'jwks-fetch-failed']] as const) {
+      rmSync(traceFile, { force: true });
+      const esm = await node(dir, ['--import', './trace.mjs', '--input-type=module', '-e', `const { createVisitorVerifier } = await import('@quincer/visitor-verifier'); ${body}`], {
+        TRACE_FILE: traceFile,
+      });
+      expect(esm.trim()).toBe(expected);
+      const cjs = await node(dir, ['-e', `(async () => { const { createVisitorVerifier } = require('@quincer/visitor-verifier'); ${body}
+        console.log(Object.keys(require.cache).some((f) => f.includes('/node_modules/ipaddr.js/'))); })()`]);
+      const fetched = expected === 'jwks-fetch-failed';
+      expect(cjs.trim().split('\n')).toEqual([expected, String(fetched)]);
+      const loaded = readFileSync(traceFile, 'utf8');
+      expect(/node_modules\/ipaddr\.js\//.test(loaded)).toBe(fetched);
+      expect(loaded.split('\n').includes('node:https')).toBe(fetched);
+    }
   });
 
   it('import and require both work for the backend entry', async () => {
@@ -267,3 +281,17 @@ describe('@quincer/chat-backend with the verifier, in a fresh project', () => {
     child.kill('SIGTERM');
   });
 });
+
+/** An ESM resolve hook (`--import ./trace.mjs`) that appends every resolved URL to $TRACE_FILE. */
+function writeTraceHooks(dir: string): void {
+  writeFileSync(
+    join(dir, 'trace-hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+     export async function resolve(specifier, context, next) {
+       const result = await next(specifier, context);
+       appendFileSync(process.env.TRACE_FILE, result.url + '\\n');
+       return result;
+     }`,
+  );
+  writeFileSync(join(dir, 'trace.mjs'), `import { register } from 'node:module'; register('./trace-hooks.mjs', import.meta.url);`);
+}
