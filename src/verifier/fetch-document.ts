@@ -18,7 +18,6 @@ import { isLoopbackHost, urlProblem } from './url-policy.js';
 
 const MAX_REDIRECTS = 3;
 
-
 export interface FetchDocumentOptions {
   /** An injected fetch owns its own network (only the URL policy applies); null: the guarded node:http(s) transport. */
   fetch: typeof fetch | null;

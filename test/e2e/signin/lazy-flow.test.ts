@@ -1,6 +1,7 @@
 // The script-tag widget loads its popup flow (chat-widget-signin.js) on first need: not at boot, but once
 // a refusal offers sign-in; and if that file cannot load, the visitor is told and the popup closes; a
 // bundler that renames both files is followed through data-sign-in-script.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BALANCE_QUESTION,
@@ -22,27 +23,38 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/** The paths of every script the page requests, as they happen. */
+function scriptPaths(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') paths.push(new URL(request.url()).pathname);
+  });
+  return paths;
+}
+
+/** The balance question, the popup it opens, alice's sign-in there, and the answer it brings. */
+async function askBalanceAndSignIn(page: Page): Promise<void> {
+  const opened = page.waitForEvent('popup');
+  await ask(page, BALANCE_QUESTION);
+  const popup = await opened;
+  const closed = popup.waitForEvent('close');
+  await signInOnForm(popup, 'alice');
+  await closed;
+  await waitForConversationText(page, '$1,284.50');
+}
+
 describe('the popup flow is loaded on first need', () => {
   it('is not fetched at boot, is fetched once sign-in is offered, from beside chat-widget.js', async () => {
     const { context, errors } = await newShopContext(harness);
     try {
       const page = await context.newPage();
-      const scripts: string[] = [];
-      page.on('request', (request) => {
-        if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
-      });
+      const scripts = scriptPaths(page);
       await page.goto(harness.demo.siteUrl);
       await waitForWidgetEvent(page, 'ready');
       await openChat(page);
       expect(scripts).toContain('/chat-widget.js');
       expect(scripts).not.toContain('/chat-widget-signin.js');
-      const opened = page.waitForEvent('popup');
-      await ask(page, BALANCE_QUESTION);
-      const popup = await opened;
-      const closed = popup.waitForEvent('close');
-      await signInOnForm(popup, 'alice');
-      await closed;
-      await waitForConversationText(page, '$1,284.50');
+      await askBalanceAndSignIn(page);
       expect(scripts.filter((path) => path === '/chat-widget-signin.js')).toHaveLength(1);
       expect(errors).toEqual([]);
     } finally {
@@ -105,21 +117,12 @@ describe('the popup flow is loaded on first need', () => {
         route.fulfill({ status: 200, contentType: 'text/javascript', body: files.get(new URL(route.request().url()).pathname) ?? '' }),
       );
       const page = await context.newPage();
-      const scripts: string[] = [];
-      page.on('request', (request) => {
-        if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
-      });
+      const scripts = scriptPaths(page);
       await page.goto(harness.demo.siteUrl);
       await waitForWidgetEvent(page, 'ready');
       await openChat(page);
       expect(scripts).not.toContain(renamedFlow);
-      const opened = page.waitForEvent('popup');
-      await ask(page, BALANCE_QUESTION);
-      const popup = await opened;
-      const closed = popup.waitForEvent('close');
-      await signInOnForm(popup, 'alice');
-      await closed;
-      await waitForConversationText(page, '$1,284.50');
+      await askBalanceAndSignIn(page);
       expect(scripts).toContain(renamedFlow);
       expect(scripts).not.toContain('/chat-widget-signin.js');
       expect(errors).toEqual([]);
